@@ -1,0 +1,1 @@
+"""The built-in exporters of icssi-itinerary, written against its public API only."""

@@ -1,0 +1,5 @@
+"""``python -m icssi_itinerary``: the command-line interface."""
+
+from .cli import main
+
+main()

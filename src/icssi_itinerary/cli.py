@@ -1,0 +1,247 @@
+"""The ``icssi-itinerary`` command: parses arguments, calls the library, prints."""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .build import build_all
+from .errors import InputError, PluginError
+from .exporters import Exporter, RenderOptions, render_itinerary, render_programme
+from .files import write_atomic
+from .itinerary import build_itinerary
+from .model import Programme, Roster
+from .programme import load_programme
+from .roster import load_roster
+from .summary import event_summary
+from .timing import Timezone, TimingError, zone
+
+BAD_INPUT = 2
+
+
+class _BadInput(click.ClickException):
+    exit_code = BAD_INPUT
+
+
+class _PluginFailed(click.ClickException):
+    exit_code = 1
+
+
+class _Group(click.Group):
+    """Adds plugins' commands when first asked for a command; turns the library's errors
+    into one line and an exit status, never a traceback."""
+
+    _plugins_added = False
+
+    def _add_plugin_commands(self) -> None:
+        if not self._plugins_added:
+            _Group._plugins_added = True
+            from .plugins import call_each
+
+            call_each("register_commands", lambda _: {"cli": self})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._add_plugin_commands()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._add_plugin_commands()
+        return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputError as error:
+            raise _BadInput(str(error)) from None
+        except PluginError as error:
+            raise _PluginFailed(str(error)) from None
+
+
+class ZoneType(click.ParamType):
+    """An IANA zone name given on the command line."""
+
+    name = "ZONE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, Timezone):
+            return value
+        try:
+            return zone(str(value))
+        except TimingError as error:
+            self.fail(str(error), param, ctx)
+
+
+class _State:
+    def __init__(self, source: str | None) -> None:
+        self.source = source
+
+    @cached_property
+    def programme(self) -> Programme:
+        return load_programme(self.source)
+
+    def roster(self, path: Path) -> Roster:
+        return load_roster(path, self.programme)
+
+
+def _exporter(name: str) -> Exporter:
+    from .plugins import get_exporters
+
+    exporters = get_exporters()
+    if name not in exporters:
+        raise InputError(f"unknown format '{name}'", field="--format",
+                         hint="use one of: " + ", ".join(sorted(exporters)))
+    return exporters[name]
+
+
+def _emit(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, data)
+        click.echo(f"Wrote {output}", err=True)
+
+
+_tz_option = click.option("--tz", type=ZoneType(), help="Also show times in this IANA zone.")
+_output_option = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                              help="Write to this file (default: standard output).")
+_roster_option = click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
+                              required=True, help="roster.csv (legs.csv, stays.csv beside it) "
+                              "or roster.toml.")
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="icssi-itinerary")
+@click.option("--programme", metavar="FILE", envvar="ICSSI_ITINERARY_PROGRAMME",
+              help="Programme file (TOML) or bundled name; default: the bundled icssi-2014.")
+@click.pass_context
+def cli(ctx: click.Context, programme: str | None) -> None:
+    """Build time-zone-correct personal itineraries from a programme of linked events."""
+    ctx.obj = _State(programme)
+
+
+@cli.command()
+@_tz_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_obj
+def events(state: _State, tz: Timezone | None, as_json: bool) -> None:
+    """List the programme's events in venue time (and --tz)."""
+    rows = [event_summary(event, tz) for event in state.programme.events]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        when = f"{row['start']} → {row['end']}"
+        elsewhere = f"  ({row['start_in_zone']} → {row['end_in_zone']})" if "zone" in row else ""
+        click.echo(f"{row['id']:<28} {when} {row['timezone']}{elsewhere}  {row['title']}")
+
+
+@cli.command()
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also check every delegate of this roster.")
+@click.pass_obj
+def validate(state: _State, roster: Path | None) -> None:
+    """Check the programme (and roster): exit 0 clean, 1 problems, 2 unreadable."""
+    programme = state.programme
+    found = 0
+    if roster is not None:
+        for delegate in state.roster(roster).delegates:
+            for problem in build_itinerary(programme, delegate).problems:
+                found += 1
+                click.echo(f"{delegate.id}: {problem.severity}: {problem.code}: {problem.message}")
+    click.echo(f"{len(programme.events)} events checked; {found} problem(s) found", err=True)
+    sys.exit(1 if found else 0)
+
+
+@cli.command()
+@click.argument("delegate")
+@_roster_option
+@click.option("--format", "format_name", default="text", show_default=True, help="Output format.")
+@_tz_option
+@click.option("--problems", is_flag=True, help="Include what the checks found.")
+@_output_option
+@click.pass_obj
+def itinerary(state: _State, delegate: str, roster: Path, format_name: str,
+              tz: Timezone | None, problems: bool, output: Path | None) -> None:
+    """One delegate's itinerary."""
+    exporter = _exporter(format_name)
+    people = state.roster(roster)
+    try:
+        person = people.delegate(delegate)
+    except KeyError:
+        raise InputError(f"unknown delegate '{delegate}'", source=str(roster), field="id",
+                         hint="use an id from the roster's id column") from None
+    plan = build_itinerary(state.programme, person)
+    options = RenderOptions(timezone=tz, show_problems=problems)
+    _emit(render_itinerary(exporter, plan, options), output)
+
+
+@cli.command()
+@click.argument("format_name", metavar="FORMAT")
+@_tz_option
+@_output_option
+@click.pass_obj
+def export(state: _State, format_name: str, tz: Timezone | None, output: Path | None) -> None:
+    """The whole programme in one format."""
+    exporter = _exporter(format_name)
+    _emit(render_programme(exporter, state.programme, RenderOptions(timezone=tz)), output)
+
+
+@cli.command()
+@_roster_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write into (one sub-folder per delegate).")
+@click.option("--format", "formats", multiple=True, help="Format to build (repeat); default all.")
+@_tz_option
+@click.pass_obj
+def build(state: _State, roster: Path, out: Path, formats: tuple[str, ...],
+          tz: Timezone | None) -> None:
+    """Every delegate's itinerary in every chosen format."""
+    from .plugins import get_exporters
+
+    chosen = [_exporter(name) for name in formats] or list(get_exporters().values())
+    people = state.roster(roster)
+    problems = 0
+    with click.progressbar(length=len(people.delegates), label="Building itineraries",
+                           file=sys.stderr) as bar:
+
+        def advance(plan: Any) -> None:
+            nonlocal problems
+            problems += len(plan.problems)
+            bar.update(1)
+
+        written = build_all(state.programme, people, chosen, out, RenderOptions(timezone=tz),
+                            advance)
+    click.echo(f"Wrote {len(written)} files for {len(people.delegates)} delegates to {out}",
+               err=True)
+    if problems:
+        click.echo(f"{problems} problem(s) found: run 'validate --roster {roster}'", err=True)
+
+
+@cli.command()
+@click.option("--all", "show_all", is_flag=True, help="Include the built-in plugins.")
+def plugins(show_all: bool) -> None:
+    """The installed plugins and their hooks, as JSON."""
+    from .plugins import describe_plugins
+
+    click.echo(json.dumps(describe_plugins(show_all), indent=2))
+
+
+@cli.command()
+def formats() -> None:
+    """The output formats that plugins provide."""
+    from .plugins import get_exporters
+
+    for exporter in sorted(get_exporters().values(), key=lambda e: e.name):
+        click.echo(f"{exporter.name:<8} {exporter.suffix:<6} {exporter.media_type:<32} "
+                   f"{exporter.description}")
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    cli()

@@ -1,0 +1,73 @@
+"""What an output format is: an exporter and the options every format shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import PluginError
+from .model import Itinerary, Programme
+from .timing import Timezone
+
+__all__ = ["Exporter", "RenderOptions", "render_itinerary", "render_programme"]
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Options shared by all formats; a format ignores what it has no use for."""
+
+    timezone: Timezone | None = None
+    """A zone to show beside venue time; ``None``: the delegate's home zone, if any."""
+    language: str | None = None
+    """Language of the reader; ``None``: the delegate's language, or English."""
+    base_url: str | None = None
+    """Where the published feeds live, e.g. ``https://example.org/icssi``."""
+    feed_url: str | None = None
+    """The URL of this itinerary's own feed, when it is published."""
+    ledger: Mapping[str, Any] | None = None
+    """Change tracking per UID (``sequence``, ``last_modified``), when publishing."""
+    show_problems: bool = False
+    """Include what the checks found (the coordinator's copy)."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Options for one format, by name."""
+
+    def display_zone(self, itinerary: Itinerary | None = None) -> Timezone | None:
+        """The second zone to show: this option, else the delegate's home zone."""
+        if self.timezone is not None or itinerary is None:
+            return self.timezone
+        return itinerary.delegate.home_zone
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """An output format, registered through the ``register_exporters`` hook."""
+
+    name: str
+    suffix: str
+    media_type: str
+    render_programme: Callable[[Programme, RenderOptions], bytes]
+    render_itinerary: Callable[[Itinerary, RenderOptions], bytes]
+    description: str = ""
+    plugin: str = ""
+    """The plugin that registered it (filled in on registration)."""
+
+
+def render_programme(exporter: Exporter, programme: Programme, options: RenderOptions) -> bytes:
+    """The whole programme in *exporter*'s format; a failing plugin is named."""
+    try:
+        return exporter.render_programme(programme, options)
+    except Exception as error:
+        raise PluginError(_failed(exporter, error)) from error
+
+
+def render_itinerary(exporter: Exporter, itinerary: Itinerary, options: RenderOptions) -> bytes:
+    """One itinerary in *exporter*'s format; a failing plugin is named."""
+    try:
+        return exporter.render_itinerary(itinerary, options)
+    except Exception as error:
+        raise PluginError(_failed(exporter, error)) from error
+
+
+def _failed(exporter: Exporter, error: Exception) -> str:
+    return f"plugin '{exporter.plugin}' failed to render {exporter.name}: {error!r}"

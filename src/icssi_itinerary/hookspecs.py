@@ -1,0 +1,32 @@
+"""Hook specifications: everything a plugin can add to icssi-itinerary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from .exporters import Exporter
+    from .itinerary import Check
+
+hookspec = pluggy.HookspecMarker("icssi_itinerary")
+hookimpl = pluggy.HookimplMarker("icssi_itinerary")
+
+
+@hookspec
+def register_exporters(register: Callable[[Exporter], None]) -> None:
+    """Add output formats: call ``register(Exporter(...))`` once for each."""
+
+
+@hookspec
+def register_checks(register: Callable[[Check], None]) -> None:
+    """Add itinerary checks: call ``register(Check(...))`` once for each."""
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add commands to the ``icssi-itinerary`` command group."""

@@ -1,0 +1,80 @@
+"""The plugin manager: built-in plugins, then third-party ones from entry points."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from importlib import metadata
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .errors import PluginError
+from .exporters import Exporter
+from .itinerary import Check
+
+ENTRY_POINT_GROUP = "icssi_itinerary"
+DEFAULT_PLUGINS = ("icssi_itinerary.checks", "icssi_itinerary_plugins.text")
+
+pm = pluggy.PluginManager("icssi_itinerary")
+pm.add_hookspecs(hookspecs)
+
+for _name in DEFAULT_PLUGINS:
+    pm.register(importlib.import_module(_name), name=_name)
+
+
+def _allowed(name: str) -> bool:
+    """``ICSSI_ITINERARY_LOAD_PLUGINS`` (comma list, empty for none) limits what loads."""
+    allowed = os.environ.get("ICSSI_ITINERARY_LOAD_PLUGINS")
+    if allowed is None:
+        return not hasattr(sys, "_called_from_test")
+    return name in {part.strip() for part in allowed.split(",")}
+
+
+for _entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
+    if _allowed(_entry.name) and pm.get_plugin(_entry.name) is None:
+        try:
+            pm.register(_entry.load(), name=_entry.name)
+        except Exception as _error:
+            raise PluginError(f"plugin '{_entry.name}' failed to load: {_error!r}") from _error
+pm.check_pending()
+
+
+def call_each(hook: str, make_kwargs: Callable[[str], dict[str, Any]]) -> None:
+    """Call *hook* on each plugin in registration order, naming a plugin that raises."""
+    for impl in getattr(pm.hook, hook).get_hookimpls():
+        try:
+            impl.function(**make_kwargs(impl.plugin_name))
+        except Exception as error:
+            raise PluginError(f"plugin '{impl.plugin_name}' failed in {hook}: {error!r}") from error
+
+
+def get_exporters() -> dict[str, Exporter]:
+    """Every registered output format by name (a later plugin overrides an earlier one)."""
+    found: dict[str, Exporter] = {}
+
+    def kwargs(plugin: str) -> dict[str, Any]:
+        return {"register": lambda e: found.__setitem__(e.name, replace(e, plugin=plugin))}
+
+    call_each("register_exporters", kwargs)
+    return found
+
+
+def get_checks() -> dict[str, Check]:
+    """Every registered itinerary check by name."""
+    found: dict[str, Check] = {}
+    call_each("register_checks", lambda _: {"register": lambda c: found.__setitem__(c.name, c)})
+    return found
+
+
+def describe_plugins(include_built_in: bool = False) -> list[dict[str, Any]]:
+    """Name and hooks of each plugin (third-party only, unless *include_built_in*)."""
+    return [
+        {"name": name, "hooks": sorted(hook.name for hook in pm.get_hookcallers(plugin) or [])}
+        for name, plugin in pm.list_name_plugin()
+        if include_built_in or name not in DEFAULT_PLUGINS
+    ]

@@ -1,0 +1,261 @@
+"""Loading and validating a programme file (TOML), and the bundled programmes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar, cast, get_args
+
+from .errors import InputError
+from .model import Contact, Event, Programme, Status, Venue
+from .sources import Record, toml_records, toml_tables
+from .timing import PARTS_OF_DAY, DateSpan, Span, TimeSpan, Timezone
+
+__all__ = ["bundled_programmes", "load_programme", "parse_span"]
+
+DEFAULT_PROGRAMME = "icssi-2014"
+
+_Item = TypeVar("_Item", Contact, Venue)
+
+_PROGRAMME_FIELDS = frozenset(
+    {"id", "title", "description", "url", "organiser", "livestream", "hashtag", "source"}
+)
+_CONTACT_FIELDS = frozenset({"id", "name", "phone", "email", "role"})
+_VENUE_FIELDS = frozenset(
+    {"id", "name", "address", "city", "country", "timezone", "latitude", "longitude", "url", "note"}
+)
+_EVENT_FIELDS = frozenset(
+    {
+        "id", "title", "kind", "venue", "start", "end", "part_of_day", "fold", "status",
+        "parent", "follows", "description", "url", "contacts", "tags",
+    }
+)  # fmt: skip
+
+
+def bundled_programmes() -> list[str]:
+    """Names of the programmes shipped inside the package."""
+    folder = resources.files("icssi_itinerary").joinpath("data")
+    return sorted(entry.name.removesuffix(".toml") for entry in folder.iterdir()
+                  if entry.name.endswith(".toml"))
+
+
+def load_programme(source: str | Path | None = None) -> Programme:
+    """Load a programme from a TOML file, or a bundled one by name.
+
+    With no argument, the bundled ``icssi-2014`` programme. Raises :class:`InputError`
+    naming the file, line and field of anything that cannot be used.
+    """
+    if source is None or (isinstance(source, str) and source in bundled_programmes()):
+        name = source or DEFAULT_PROGRAMME
+        resource = resources.files("icssi_itinerary").joinpath("data", f"{name}.toml")
+        with resources.as_file(resource) as path:
+            return _read(path, label=f"<bundled {name}>")
+    path = Path(source)
+    return _read(path, label=str(path))
+
+
+def _read(path: Path, label: str) -> Programme:
+    data, lines = toml_tables(path)
+    top = set(data) - {"programme", "venues", "contacts", "events"}
+    if top:
+        raise InputError(
+            f"unknown table '{sorted(top)[0]}'",
+            source=label,
+            hint="use [programme], [[venues]], [[contacts]] and [[events]]",
+        )
+    header = data.get("programme")
+    if not isinstance(header, dict):
+        raise InputError("missing [programme] table", source=label, hint="add id and title")
+    head = Record(header, label, "programme", lines.tables.get(("programme", 0)),
+                  {k: n for (t, _, k), n in lines.keys.items() if t == "programme"})
+    head.only(_PROGRAMME_FIELDS)
+    contacts = _unique(_contact(r) for r in toml_records(data, lines, "contacts", label))
+    venues = _unique(_venue(r) for r in toml_records(data, lines, "venues", label))
+    records = list(toml_records(data, lines, "events", label))
+    events = _Events(records, venues, contacts).build()
+    return Programme(
+        id=head.identifier(),
+        title=head.required("title"),
+        events=events,
+        venues=tuple(venues.values()),
+        contacts=tuple(contacts.values()),
+        description=head.text("description"),
+        url=head.text("url"),
+        organiser=head.text("organiser"),
+        livestream=head.text("livestream"),
+        hashtag=head.text("hashtag"),
+        source=head.text("source"),
+    )
+
+
+def _unique(items: Iterable[tuple[Record, _Item]]) -> dict[str, _Item]:
+    found: dict[str, _Item] = {}
+    for record, item in items:
+        if item.id in found:
+            raise record.error("id", f"duplicate id '{item.id}'", "give each entry its own id")
+        found[item.id] = item
+    return found
+
+
+def _contact(record: Record) -> tuple[Record, Contact]:
+    record.only(_CONTACT_FIELDS)
+    return record, Contact(
+        id=record.identifier(),
+        name=record.required("name"),
+        phone=record.text("phone"),
+        email=record.text("email"),
+        role=record.text("role"),
+    )
+
+
+def _venue(record: Record) -> tuple[Record, Venue]:
+    record.only(_VENUE_FIELDS)
+    latitude, longitude = record.number("latitude"), record.number("longitude")
+    if (latitude is None) != (longitude is None):
+        raise record.error("latitude", "latitude and longitude go together", "give both or neither")
+    if latitude is not None and not -90 <= latitude <= 90:
+        raise record.error("latitude", f"{latitude} is not a latitude", "use -90 to 90 degrees")
+    if longitude is not None and not -180 <= longitude <= 180:
+        raise record.error("longitude", f"{longitude} is not a longitude", "use -180 to 180")
+    return record, Venue(
+        id=record.identifier(),
+        name=record.required("name"),
+        city=record.required("city"),
+        country=record.required("country"),
+        zone=record.zone("timezone", required=True),
+        address=record.text("address"),
+        latitude=latitude,
+        longitude=longitude,
+        url=record.text("url"),
+        note=record.text("note"),
+    )
+
+
+def parse_span(record: Record, tz: Timezone, start_key: str = "start", end_key: str = "end") -> Span:
+    """The span given by *start_key*/*end_key* of *record*, on the wall clock of *tz*."""
+    start = record.moment(start_key, required=True)
+    end = record.moment(end_key)
+    part = record.text("part_of_day") if "part_of_day" in record.data else None
+    if isinstance(start, datetime):
+        if end is None:
+            raise record.error(end_key, "missing", "give an end time, or give dates only")
+        if not isinstance(end, datetime):
+            raise record.error(end_key, "is a date but start is a date-time", "give both as one kind")
+        if part is not None:
+            raise record.error("part_of_day", "only goes with dates", "remove it or give dates")
+        fold = record.fold()
+        span = TimeSpan(record.localize(start_key, start, tz, fold),
+                        record.localize(end_key, end, tz, fold))
+        if span.duration.total_seconds() <= 0:
+            raise record.error(end_key, "ends before it starts", f"give an end after {start_key}")
+        return span
+    assert start is not None
+    last = start if end is None else end
+    if isinstance(last, datetime):
+        raise record.error(end_key, "is a date-time but start is a date", "give both as one kind")
+    if last < start:
+        raise record.error(end_key, "ends before it starts", "give a last day on or after start")
+    if part is not None and part not in PARTS_OF_DAY:
+        raise record.error("part_of_day", f"'{part}' is not a part of the day",
+                           "use one of: " + ", ".join(PARTS_OF_DAY))
+    return DateSpan(start, last, tz, part)
+
+
+class _Events:
+    """Turns event records into events, resolving venues, parents and links."""
+
+    def __init__(
+        self, records: list[Record], venues: Mapping[str, Venue], contacts: Mapping[str, Contact]
+    ) -> None:
+        self.records: dict[str, Record] = {}
+        for record in records:
+            record.only(_EVENT_FIELDS)
+            event_id = record.identifier()
+            if event_id in self.records:
+                raise record.error("id", f"duplicate id '{event_id}'", "give each event its own id")
+            self.records[event_id] = record
+        self.venues = venues
+        self.contacts = contacts
+        self.built: dict[str, Event] = {}
+
+    def build(self) -> tuple[Event, ...]:
+        for event_id in self.records:
+            self._event(event_id, ())
+        for event in self.built.values():
+            self._check_follows(event)
+        return tuple(self.built[event_id] for event_id in self.records)
+
+    def _reference(self, record: Record, key: str) -> str | None:
+        target = record.text(key)
+        if target is not None and target not in self.records:
+            raise record.error(key, f"unknown event '{target}'", "use the id of an event in this file")
+        return target
+
+    def _event(self, event_id: str, chain: tuple[str, ...]) -> Event:
+        if event_id in self.built:
+            return self.built[event_id]
+        record = self.records[event_id]
+        if event_id in chain:
+            raise record.error("parent", "events are nested in a circle", "break the loop of parents")
+        parent_id = self._reference(record, "parent")
+        parent = self._event(parent_id, (*chain, event_id)) if parent_id else None
+        venue = self._venue(record, parent)
+        status = record.text("status") or "confirmed"
+        if status not in get_args(Status):
+            raise record.error("status", f"'{status}' is not a status",
+                               "use confirmed, tentative or cancelled")
+        event = Event(
+            id=event_id,
+            title=record.required("title"),
+            kind=record.text("kind") or "event",
+            venue=venue,
+            span=parse_span(record, venue.zone),
+            status=cast(Status, status),
+            parent=parent_id,
+            follows=self._reference(record, "follows"),
+            description=record.text("description"),
+            url=record.text("url"),
+            contacts=tuple(self._contact(record, c) for c in record.strings("contacts")),
+            tags=record.strings("tags"),
+        )
+        if parent is not None and not (
+            parent.span.start <= event.span.start and event.span.end <= parent.span.end
+        ):
+            raise record.error("start", f"lies outside its parent '{parent.id}'",
+                               "move it inside the parent's dates or change parent")
+        self.built[event_id] = event
+        return event
+
+    def _venue(self, record: Record, parent: Event | None) -> Venue:
+        venue_id = record.text("venue")
+        if venue_id is None:
+            if parent is None:
+                raise record.error("venue", "missing", "give the id of a venue")
+            return parent.venue
+        if venue_id not in self.venues:
+            raise record.error("venue", f"unknown venue '{venue_id}'",
+                               "use one of: " + ", ".join(self.venues) if self.venues
+                               else "add a [[venues]] table")
+        return self.venues[venue_id]
+
+    def _contact(self, record: Record, contact_id: str) -> Contact:
+        if contact_id not in self.contacts:
+            raise record.error("contacts", f"unknown contact '{contact_id}'",
+                               "use the id of a [[contacts]] entry")
+        return self.contacts[contact_id]
+
+    def _check_follows(self, event: Event) -> None:
+        seen = {event.id}
+        current = event
+        while current.follows is not None:
+            if current.follows in seen:
+                raise self.records[event.id].error("follows", "events follow each other in a circle",
+                                                   "break the loop of follows")
+            seen.add(current.follows)
+            current = self.built[current.follows]
+        if event.follows and self.built[event.follows].span.start > event.span.start:
+            raise self.records[event.id].error(
+                "follows", f"'{event.follows}' starts after this event", "check the order of events"
+            )

@@ -1,0 +1,203 @@
+"""Loading delegates, their travel legs and their stays (CSV or TOML). Personal data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+
+from .errors import InputError
+from .model import Delegate, Programme, Roster, Stay, TravelLeg
+from .sources import Record, csv_records, toml_records, toml_tables
+from .timing import TimeSpan
+
+__all__ = ["ALL_EVENTS", "load_roster"]
+
+ALL_EVENTS = "*"
+"""In a delegate's ``events``: the whole programme."""
+
+_DELEGATE_REQUIRED = {"id", "name", "events"}
+_DELEGATE_OPTIONAL = {
+    "name_native", "organisation", "email", "home_timezone", "language", "token_version",
+}  # fmt: skip
+_LEG_REQUIRED = {"delegate", "mode", "from", "from_timezone", "departs", "to", "to_timezone",
+                 "arrives"}
+_LEG_OPTIONAL = {"id", "reference", "from_place", "to_place", "fold"}
+_STAY_REQUIRED = {"delegate", "name", "city", "timezone", "check_in", "check_out"}
+_STAY_OPTIONAL = {"id", "address"}
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+
+
+def load_roster(path: str | Path, programme: Programme | None = None) -> Roster:
+    """Load delegates from ``roster.csv`` (with ``legs.csv`` and ``stays.csv`` beside it
+    when present) or from a TOML file with ``[[delegates]]``, ``[[legs]]`` and ``[[stays]]``.
+
+    With *programme*, every event a delegate lists must exist in it.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".toml":
+        data, lines = toml_tables(path)
+        unknown = sorted(set(data) - {"delegates", "legs", "stays"})
+        if unknown:
+            raise InputError(f"unknown table '{unknown[0]}'", source=str(path),
+                             hint="use [[delegates]], [[legs]] and [[stays]]")
+
+        def records(name: str, required: set[str], optional: set[str]) -> Iterator[Record]:
+            for record in toml_records(data, lines, name, str(path)):
+                for key in sorted(required - set(record.data)):
+                    raise record.error(key, "missing", f"give a value for '{key}'")
+                record.only(required | optional)
+                yield record
+
+        delegates, legs, stays = (records(*spec) for spec in _TABLES)
+    else:
+        beside = [path, path.with_name("legs.csv"), path.with_name("stays.csv")]
+        delegates, legs, stays = (
+            csv_records(file, *spec) if file == path or file.exists() else iter(())
+            for file, spec in zip(beside, _TABLES, strict=True)
+        )
+    roster = _assemble(
+        [_delegate(r, programme) for r in delegates],
+        [_leg(r) for r in legs],
+        [_stay(r) for r in stays],
+    )
+    return replace(roster, source=str(path))
+
+
+_TABLES = (
+    (_DELEGATE_REQUIRED, _DELEGATE_OPTIONAL),
+    (_LEG_REQUIRED, _LEG_OPTIONAL),
+    (_STAY_REQUIRED, _STAY_OPTIONAL),
+)
+
+
+def _assemble(
+    delegates: list[tuple[Record, Delegate]],
+    legs: list[tuple[Record, TravelLeg]],
+    stays: list[tuple[Record, Stay]],
+) -> Roster:
+    known: dict[str, Delegate] = {}
+    for record, delegate in delegates:
+        if delegate.id.lower() in (other.lower() for other in known):
+            raise record.error("id", f"duplicate delegate id '{delegate.id}'",
+                               "give each delegate an id of their own")
+        known[delegate.id] = delegate
+    _unique_ids(legs, "leg")
+    _unique_ids(stays, "stay")
+    for record, item in [*legs, *stays]:
+        if item.delegate_id not in known:
+            raise record.error("delegate", f"unknown delegate '{item.delegate_id}'",
+                               "use an id from the roster")
+    return Roster(tuple(
+        replace(
+            delegate,
+            legs=tuple(leg for _, leg in legs if leg.delegate_id == delegate.id),
+            stays=tuple(stay for _, stay in stays if stay.delegate_id == delegate.id),
+        )
+        for delegate in known.values()
+    ))
+
+
+def _unique_ids(items: Iterable[tuple[Record, TravelLeg | Stay]], what: str) -> None:
+    seen: set[str] = set()
+    for record, item in items:
+        if item.id in seen:
+            raise record.error("id", f"two {what}s have the id '{item.id}'",
+                               f"give each {what} an 'id' of its own")
+        seen.add(item.id)
+
+
+def _delegate(record: Record, programme: Programme | None) -> tuple[Record, Delegate]:
+    events = record.strings("events")
+    if not events:
+        raise record.error("events", "no events listed",
+                           "list event ids separated by ';', or '*' for the whole programme")
+    if programme is not None:
+        known = {event.id for event in programme.events} | {ALL_EVENTS}
+        for entry in events:
+            if entry.removeprefix("-") not in known:
+                raise record.error("events", f"unknown event '{entry.removeprefix('-')}'",
+                                   "use ids from the programme (icssi-itinerary events)")
+    language = record.text("language") or "en"
+    if not _LANGUAGE.match(language):
+        raise record.error("language", f"'{language}' is not a language tag",
+                           "use a code such as 'ar' or 'en'")
+    email = record.text("email")
+    if email is not None and "@" not in email:
+        raise record.error("email", f"'{email}' is not an email address", "leave it blank or fix it")
+    version = record.number("token_version")
+    if version is not None and (version != int(version) or version < 1):
+        raise record.error("token_version", f"{version:g} is not a version",
+                           "use a whole number from 1")
+    return record, Delegate(
+        id=record.identifier(),
+        name=record.required("name"),
+        events=events,
+        home_zone=record.zone("home_timezone"),
+        name_native=record.text("name_native"),
+        organisation=record.text("organisation"),
+        email=email,
+        language=language,
+        token_version=int(version or 1),
+    )
+
+
+def _wall_time(record: Record, key: str) -> datetime:
+    moment = record.moment(key, required=True)
+    if not isinstance(moment, datetime):
+        raise record.error(key, "needs a time of day", "write it as 2014-10-26 23:55")
+    return moment
+
+
+def _leg(record: Record) -> tuple[Record, TravelLeg]:
+    delegate_id = record.required("delegate")
+    fold = record.fold()
+    departs = _wall_time(record, "departs")
+    arrives = _wall_time(record, "arrives")
+    origin_zone = record.zone("from_timezone", required=True)
+    destination_zone = record.zone("to_timezone", required=True)
+    assert origin_zone is not None and destination_zone is not None
+    span = TimeSpan(record.localize("departs", departs, origin_zone, fold),
+                    record.localize("arrives", arrives, destination_zone, fold))
+    if span.duration.total_seconds() <= 0:
+        raise record.error("arrives", "arrives before it departs (in real time)",
+                           "check both times and their zones")
+    return record, TravelLeg(
+        id=record.text("id") and record.identifier() or f"{delegate_id}-{departs:%Y%m%dT%H%M}",
+        delegate_id=delegate_id,
+        mode=record.required("mode"),
+        origin=record.required("from"),
+        destination=record.required("to"),
+        span=span,
+        origin_place=record.text("from_place"),
+        destination_place=record.text("to_place"),
+        reference=record.text("reference"),
+    )
+
+
+def _date(record: Record, key: str) -> date:
+    moment = record.moment(key, required=True)
+    if isinstance(moment, datetime) or moment is None:
+        raise record.error(key, "needs a date only", "write it as 2014-10-27")
+    return moment
+
+
+def _stay(record: Record) -> tuple[Record, Stay]:
+    delegate_id = record.required("delegate")
+    check_in, check_out = _date(record, "check_in"), _date(record, "check_out")
+    if check_out <= check_in:
+        raise record.error("check_out", "is not after check_in", "give the day you leave")
+    tz = record.zone("timezone", required=True)
+    assert tz is not None
+    return record, Stay(
+        id=record.text("id") and record.identifier() or f"{delegate_id}-stay-{check_in:%Y%m%d}",
+        delegate_id=delegate_id,
+        name=record.required("name"),
+        city=record.required("city"),
+        zone=tz,
+        check_in=check_in,
+        check_out=check_out,
+        address=record.text("address"),
+    )
