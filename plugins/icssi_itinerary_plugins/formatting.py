@@ -45,8 +45,9 @@ def span_label(span: Span, other: Timezone | None = None) -> tuple[str, str | No
             label = span.part_of_day if label == "all day" else f"{label}, {span.part_of_day}"
         return label, None
     local = _time_range(span)
-    if other is None or all(m.utcoffset() == in_zone(m, other).utcoffset()
-                            for m in (span.start, span.end)):
+    if other is None or all(
+        m.utcoffset() == in_zone(m, other).utcoffset() for m in (span.start, span.end)
+    ):
         return local, None
     return local, _time_range(span.in_zone(other))
 

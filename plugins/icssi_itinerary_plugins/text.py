@@ -31,12 +31,16 @@ def _row(when: str, text: str) -> str:
 def _item_lines(item: ItineraryItem, other: Timezone | None, indent: str) -> list[str]:
     local, elsewhere = span_label(item.span, other)
     if isinstance(item, Event):
-        lines = [_row(local, f"{indent}{item.title}{_STATUS[item.status]}"),
-                 _row("", f"{indent}{item.venue.location}")]
+        lines = [
+            _row(local, f"{indent}{item.title}{_STATUS[item.status]}"),
+            _row("", f"{indent}{item.venue.location}"),
+        ]
     elif isinstance(item, TravelLeg):
         lines = [_row(local, item.title)]
         if item.origin_place or item.destination_place:
-            places = f"{item.origin_place or item.origin} → {item.destination_place or item.destination}"
+            places = (
+                f"{item.origin_place or item.origin} → {item.destination_place or item.destination}"
+            )
             lines.append(_row("", places))
     else:
         lines = [_row(local, item.title), _row("", item.address or item.city)]
@@ -56,7 +60,11 @@ def _days(
             day = local_day(item)
             lines += ["", day_heading(day), "-" * len(day_heading(day))]
         here = arrival_city(item)
-        if isinstance(item, Event | Stay) and city is not None and here.casefold() != city.casefold():
+        if (
+            isinstance(item, Event | Stay)
+            and city is not None
+            and here.casefold() != city.casefold()
+        ):
             lines.append(f"  >> now in {here} (clocks: {zone_label(item.span.zone)})")
         lines += _item_lines(item, other, indent(item))
         if isinstance(item, TravelLeg) and (city is None or here.casefold() != city.casefold()):
@@ -116,7 +124,8 @@ def _footer(programme: Programme, contacts: Iterable[object]) -> list[str]:
         lines += ["", "Contacts"]
         for contact in people:
             details = ", ".join(
-                part for part in (getattr(contact, "phone", None), getattr(contact, "email", None))
+                part
+                for part in (getattr(contact, "phone", None), getattr(contact, "email", None))
                 if part
             )
             lines.append(f"  {getattr(contact, 'name', '')}: {details}".rstrip(": "))
@@ -126,11 +135,13 @@ def _footer(programme: Programme, contacts: Iterable[object]) -> list[str]:
 @hookimpl
 def register_exporters(register: Callable[[Exporter], None]) -> None:
     """Register the ``text`` format."""
-    register(Exporter(
-        name="text",
-        suffix=".txt",
-        media_type="text/plain; charset=utf-8",
-        render_programme=render_programme,
-        render_itinerary=render_itinerary,
-        description="Plain text, grouped by day, venue time and home time side by side",
-    ))
+    register(
+        Exporter(
+            name="text",
+            suffix=".txt",
+            media_type="text/plain; charset=utf-8",
+            render_programme=render_programme,
+            render_itinerary=render_itinerary,
+            description="Plain text, grouped by day, venue time and home time side by side",
+        )
+    )

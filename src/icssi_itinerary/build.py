@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import tempfile
@@ -22,8 +21,10 @@ _SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,16}$")
 def output_name(stem: str, exporter: Exporter) -> str:
     """``stem`` plus the exporter's suffix, refusing a suffix that is not a plain extension."""
     if not _SUFFIX.match(exporter.suffix):
-        raise PluginError(f"plugin '{exporter.plugin}' gave format '{exporter.name}' "
-                          f"the unusable suffix {exporter.suffix!r}")
+        raise PluginError(
+            f"plugin '{exporter.plugin}' gave format '{exporter.name}' "
+            f"the unusable suffix {exporter.suffix!r}"
+        )
     return stem + exporter.suffix
 
 
@@ -60,7 +61,7 @@ def build_all(
             target = out / file.relative_to(staging)
             target.parent.mkdir(exist_ok=True)
             file.chmod(0o644)
-            os.replace(file, target)
+            file.replace(target)
             written.append(target)
         return written
     finally:

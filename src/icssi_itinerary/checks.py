@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from .hookspecs import hookimpl
 from .itinerary import Check
@@ -65,8 +65,7 @@ def _overlap(one: ItineraryItem, other: ItineraryItem, how: str) -> Problem:
     return Problem(
         "error",
         "overlap",
-        f"'{one.title}' ({_when(one.span)}) and '{other.title}' ({_when(other.span)}) "
-        f"are {how}",
+        f"'{one.title}' ({_when(one.span)}) and '{other.title}' ({_when(other.span)}) are {how}",
         (one.id, other.id),
     )
 
@@ -101,7 +100,7 @@ def check_missing_travel(itinerary: Itinerary) -> Iterator[Problem]:
     """Two consecutive events in different cities with no leg to the second city."""
     legs = [item for item in itinerary.items if isinstance(item, TravelLeg)]
     events = itinerary.events
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in pairwise(events):
         if _same_city(before.city, after.city) or _nested(itinerary.programme, before, after):
             continue
         if not any(

@@ -62,7 +62,7 @@ class _Group(click.Group):
             raise _PluginFailed(str(error)) from None
 
 
-class ZoneType(click.ParamType):
+class ZoneType(click.ParamType):  # type: ignore[type-arg]
     """An IANA zone name given on the command line."""
 
     name = "ZONE"
@@ -93,8 +93,11 @@ def _exporter(name: str) -> Exporter:
 
     exporters = get_exporters()
     if name not in exporters:
-        raise InputError(f"unknown format '{name}'", field="--format",
-                         hint="use one of: " + ", ".join(sorted(exporters)))
+        raise InputError(
+            f"unknown format '{name}'",
+            field="--format",
+            hint="use one of: " + ", ".join(sorted(exporters)),
+        )
     return exporters[name]
 
 
@@ -108,17 +111,28 @@ def _emit(data: bytes, output: Path | None) -> None:
 
 
 _tz_option = click.option("--tz", type=ZoneType(), help="Also show times in this IANA zone.")
-_output_option = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-                              help="Write to this file (default: standard output).")
-_roster_option = click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
-                              required=True, help="roster.csv (legs.csv, stays.csv beside it) "
-                              "or roster.toml.")
+_output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
+_roster_option = click.option(
+    "--roster",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="roster.csv (legs.csv, stays.csv beside it) or roster.toml.",
+)
 
 
 @click.group(cls=_Group)
 @click.version_option(package_name="icssi-itinerary")
-@click.option("--programme", metavar="FILE", envvar="ICSSI_ITINERARY_PROGRAMME",
-              help="Programme file (TOML) or bundled name; default: the bundled icssi-2014.")
+@click.option(
+    "--programme",
+    metavar="FILE",
+    envvar="ICSSI_ITINERARY_PROGRAMME",
+    help="Programme file (TOML) or bundled name; default: the bundled icssi-2014.",
+)
 @click.pass_context
 def cli(ctx: click.Context, programme: str | None) -> None:
     """Build time-zone-correct personal itineraries from a programme of linked events."""
@@ -142,8 +156,11 @@ def events(state: _State, tz: Timezone | None, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also check every delegate of this roster.")
+@click.option(
+    "--roster",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also check every delegate of this roster.",
+)
 @click.pass_obj
 def validate(state: _State, roster: Path | None) -> None:
     """Check the programme (and roster): exit 0 clean, 1 problems, 2 unreadable."""
@@ -166,16 +183,27 @@ def validate(state: _State, roster: Path | None) -> None:
 @click.option("--problems", is_flag=True, help="Include what the checks found.")
 @_output_option
 @click.pass_obj
-def itinerary(state: _State, delegate: str, roster: Path, format_name: str,
-              tz: Timezone | None, problems: bool, output: Path | None) -> None:
+def itinerary(
+    state: _State,
+    delegate: str,
+    roster: Path,
+    format_name: str,
+    tz: Timezone | None,
+    problems: bool,
+    output: Path | None,
+) -> None:
     """One delegate's itinerary."""
     exporter = _exporter(format_name)
     people = state.roster(roster)
     try:
         person = people.delegate(delegate)
     except KeyError:
-        raise InputError(f"unknown delegate '{delegate}'", source=str(roster), field="id",
-                         hint="use an id from the roster's id column") from None
+        raise InputError(
+            f"unknown delegate '{delegate}'",
+            source=str(roster),
+            field="id",
+            hint="use an id from the roster's id column",
+        ) from None
     plan = build_itinerary(state.programme, person)
     options = RenderOptions(timezone=tz, show_problems=problems)
     _emit(render_itinerary(exporter, plan, options), output)
@@ -194,31 +222,39 @@ def export(state: _State, format_name: str, tz: Timezone | None, output: Path | 
 
 @cli.command()
 @_roster_option
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Folder to write into (one sub-folder per delegate).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write into (one sub-folder per delegate).",
+)
 @click.option("--format", "formats", multiple=True, help="Format to build (repeat); default all.")
 @_tz_option
 @click.pass_obj
-def build(state: _State, roster: Path, out: Path, formats: tuple[str, ...],
-          tz: Timezone | None) -> None:
+def build(
+    state: _State, roster: Path, out: Path, formats: tuple[str, ...], tz: Timezone | None
+) -> None:
     """Every delegate's itinerary in every chosen format."""
     from .plugins import get_exporters
 
     chosen = [_exporter(name) for name in formats] or list(get_exporters().values())
     people = state.roster(roster)
     problems = 0
-    with click.progressbar(length=len(people.delegates), label="Building itineraries",
-                           file=sys.stderr) as bar:
+    with click.progressbar(
+        length=len(people.delegates), label="Building itineraries", file=sys.stderr
+    ) as bar:
 
         def advance(plan: Any) -> None:
             nonlocal problems
             problems += len(plan.problems)
             bar.update(1)
 
-        written = build_all(state.programme, people, chosen, out, RenderOptions(timezone=tz),
-                            advance)
-    click.echo(f"Wrote {len(written)} files for {len(people.delegates)} delegates to {out}",
-               err=True)
+        written = build_all(
+            state.programme, people, chosen, out, RenderOptions(timezone=tz), advance
+        )
+    click.echo(
+        f"Wrote {len(written)} files for {len(people.delegates)} delegates to {out}", err=True
+    )
     if problems:
         click.echo(f"{problems} problem(s) found: run 'validate --roster {roster}'", err=True)
 
@@ -238,8 +274,10 @@ def formats() -> None:
     from .plugins import get_exporters
 
     for exporter in sorted(get_exporters().values(), key=lambda e: e.name):
-        click.echo(f"{exporter.name:<8} {exporter.suffix:<6} {exporter.media_type:<32} "
-                   f"{exporter.description}")
+        click.echo(
+            f"{exporter.name:<8} {exporter.suffix:<6} {exporter.media_type:<32} "
+            f"{exporter.description}"
+        )
 
 
 def main() -> None:

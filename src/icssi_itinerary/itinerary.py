@@ -68,7 +68,9 @@ def build_itinerary(
     *checks* defaults to every check registered by plugins (the built-in ones included).
     """
     items: list[ItineraryItem] = [
-        *attended_events(programme, delegate), *delegate.legs, *delegate.stays
+        *attended_events(programme, delegate),
+        *delegate.legs,
+        *delegate.stays,
     ]
     itinerary = Itinerary(programme, delegate, tuple(sorted(items, key=sort_key)))
     return replace(itinerary, problems=run_checks(itinerary, checks))
@@ -87,4 +89,3 @@ def run_checks(itinerary: Itinerary, checks: Sequence[Check] | None = None) -> t
         except Exception as error:
             raise PluginError(f"check '{check.name}' failed: {error!r}") from error
     return tuple(found)
-

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar, cast, get_args
+from typing import TypeVar, cast, get_args
 
 from .errors import InputError
 from .model import Contact, Event, Programme, Status, Venue
@@ -37,8 +37,11 @@ _EVENT_FIELDS = frozenset(
 def bundled_programmes() -> list[str]:
     """Names of the programmes shipped inside the package."""
     folder = resources.files("icssi_itinerary").joinpath("data")
-    return sorted(entry.name.removesuffix(".toml") for entry in folder.iterdir()
-                  if entry.name.endswith(".toml"))
+    return sorted(
+        entry.name.removesuffix(".toml")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".toml")
+    )
 
 
 def load_programme(source: str | Path | None = None) -> Programme:
@@ -68,8 +71,13 @@ def _read(path: Path, label: str) -> Programme:
     header = data.get("programme")
     if not isinstance(header, dict):
         raise InputError("missing [programme] table", source=label, hint="add id and title")
-    head = Record(header, label, "programme", lines.tables.get(("programme", 0)),
-                  {k: n for (t, _, k), n in lines.keys.items() if t == "programme"})
+    head = Record(
+        header,
+        label,
+        "programme",
+        lines.tables.get(("programme", 0)),
+        {k: n for (t, _, k), n in lines.keys.items() if t == "programme"},
+    )
     head.only(_PROGRAMME_FIELDS)
     contacts = _unique(_contact(r) for r in toml_records(data, lines, "contacts", label))
     venues = _unique(_venue(r) for r in toml_records(data, lines, "venues", label))
@@ -119,12 +127,14 @@ def _venue(record: Record) -> tuple[Record, Venue]:
         raise record.error("latitude", f"{latitude} is not a latitude", "use -90 to 90 degrees")
     if longitude is not None and not -180 <= longitude <= 180:
         raise record.error("longitude", f"{longitude} is not a longitude", "use -180 to 180")
+    tz = record.zone("timezone", required=True)
+    assert tz is not None
     return record, Venue(
         id=record.identifier(),
         name=record.required("name"),
         city=record.required("city"),
         country=record.required("country"),
-        zone=record.zone("timezone", required=True),
+        zone=tz,
         address=record.text("address"),
         latitude=latitude,
         longitude=longitude,
@@ -133,7 +143,9 @@ def _venue(record: Record) -> tuple[Record, Venue]:
     )
 
 
-def parse_span(record: Record, tz: Timezone, start_key: str = "start", end_key: str = "end") -> Span:
+def parse_span(
+    record: Record, tz: Timezone, start_key: str = "start", end_key: str = "end"
+) -> Span:
     """The span given by *start_key*/*end_key* of *record*, on the wall clock of *tz*."""
     start = record.moment(start_key, required=True)
     end = record.moment(end_key)
@@ -142,12 +154,15 @@ def parse_span(record: Record, tz: Timezone, start_key: str = "start", end_key: 
         if end is None:
             raise record.error(end_key, "missing", "give an end time, or give dates only")
         if not isinstance(end, datetime):
-            raise record.error(end_key, "is a date but start is a date-time", "give both as one kind")
+            raise record.error(
+                end_key, "is a date but start is a date-time", "give both as one kind"
+            )
         if part is not None:
             raise record.error("part_of_day", "only goes with dates", "remove it or give dates")
         fold = record.fold()
-        span = TimeSpan(record.localize(start_key, start, tz, fold),
-                        record.localize(end_key, end, tz, fold))
+        span = TimeSpan(
+            record.localize(start_key, start, tz, fold), record.localize(end_key, end, tz, fold)
+        )
         if span.duration.total_seconds() <= 0:
             raise record.error(end_key, "ends before it starts", f"give an end after {start_key}")
         return span
@@ -158,8 +173,11 @@ def parse_span(record: Record, tz: Timezone, start_key: str = "start", end_key: 
     if last < start:
         raise record.error(end_key, "ends before it starts", "give a last day on or after start")
     if part is not None and part not in PARTS_OF_DAY:
-        raise record.error("part_of_day", f"'{part}' is not a part of the day",
-                           "use one of: " + ", ".join(PARTS_OF_DAY))
+        raise record.error(
+            "part_of_day",
+            f"'{part}' is not a part of the day",
+            "use one of: " + ", ".join(PARTS_OF_DAY),
+        )
     return DateSpan(start, last, tz, part)
 
 
@@ -190,7 +208,9 @@ class _Events:
     def _reference(self, record: Record, key: str) -> str | None:
         target = record.text(key)
         if target is not None and target not in self.records:
-            raise record.error(key, f"unknown event '{target}'", "use the id of an event in this file")
+            raise record.error(
+                key, f"unknown event '{target}'", "use the id of an event in this file"
+            )
         return target
 
     def _event(self, event_id: str, chain: tuple[str, ...]) -> Event:
@@ -198,14 +218,17 @@ class _Events:
             return self.built[event_id]
         record = self.records[event_id]
         if event_id in chain:
-            raise record.error("parent", "events are nested in a circle", "break the loop of parents")
+            raise record.error(
+                "parent", "events are nested in a circle", "break the loop of parents"
+            )
         parent_id = self._reference(record, "parent")
         parent = self._event(parent_id, (*chain, event_id)) if parent_id else None
         venue = self._venue(record, parent)
         status = record.text("status") or "confirmed"
         if status not in get_args(Status):
-            raise record.error("status", f"'{status}' is not a status",
-                               "use confirmed, tentative or cancelled")
+            raise record.error(
+                "status", f"'{status}' is not a status", "use confirmed, tentative or cancelled"
+            )
         event = Event(
             id=event_id,
             title=record.required("title"),
@@ -223,8 +246,11 @@ class _Events:
         if parent is not None and not (
             parent.span.start <= event.span.start and event.span.end <= parent.span.end
         ):
-            raise record.error("start", f"lies outside its parent '{parent.id}'",
-                               "move it inside the parent's dates or change parent")
+            raise record.error(
+                "start",
+                f"lies outside its parent '{parent.id}'",
+                "move it inside the parent's dates or change parent",
+            )
         self.built[event_id] = event
         return event
 
@@ -235,15 +261,20 @@ class _Events:
                 raise record.error("venue", "missing", "give the id of a venue")
             return parent.venue
         if venue_id not in self.venues:
-            raise record.error("venue", f"unknown venue '{venue_id}'",
-                               "use one of: " + ", ".join(self.venues) if self.venues
-                               else "add a [[venues]] table")
+            raise record.error(
+                "venue",
+                f"unknown venue '{venue_id}'",
+                "use one of: " + ", ".join(self.venues)
+                if self.venues
+                else "add a [[venues]] table",
+            )
         return self.venues[venue_id]
 
     def _contact(self, record: Record, contact_id: str) -> Contact:
         if contact_id not in self.contacts:
-            raise record.error("contacts", f"unknown contact '{contact_id}'",
-                               "use the id of a [[contacts]] entry")
+            raise record.error(
+                "contacts", f"unknown contact '{contact_id}'", "use the id of a [[contacts]] entry"
+            )
         return self.contacts[contact_id]
 
     def _check_follows(self, event: Event) -> None:
@@ -251,8 +282,9 @@ class _Events:
         current = event
         while current.follows is not None:
             if current.follows in seen:
-                raise self.records[event.id].error("follows", "events follow each other in a circle",
-                                                   "break the loop of follows")
+                raise self.records[event.id].error(
+                    "follows", "events follow each other in a circle", "break the loop of follows"
+                )
             seen.add(current.follows)
             current = self.built[current.follows]
         if event.follows and self.built[event.follows].span.start > event.span.start:

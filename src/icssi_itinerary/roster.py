@@ -22,8 +22,16 @@ _DELEGATE_REQUIRED = {"id", "name", "events"}
 _DELEGATE_OPTIONAL = {
     "name_native", "organisation", "email", "home_timezone", "language", "token_version",
 }  # fmt: skip
-_LEG_REQUIRED = {"delegate", "mode", "from", "from_timezone", "departs", "to", "to_timezone",
-                 "arrives"}
+_LEG_REQUIRED = {
+    "delegate",
+    "mode",
+    "from",
+    "from_timezone",
+    "departs",
+    "to",
+    "to_timezone",
+    "arrives",
+}
 _LEG_OPTIONAL = {"id", "reference", "from_place", "to_place", "fold"}
 _STAY_REQUIRED = {"delegate", "name", "city", "timezone", "check_in", "check_out"}
 _STAY_OPTIONAL = {"id", "address"}
@@ -41,8 +49,11 @@ def load_roster(path: str | Path, programme: Programme | None = None) -> Roster:
         data, lines = toml_tables(path)
         unknown = sorted(set(data) - {"delegates", "legs", "stays"})
         if unknown:
-            raise InputError(f"unknown table '{unknown[0]}'", source=str(path),
-                             hint="use [[delegates]], [[legs]] and [[stays]]")
+            raise InputError(
+                f"unknown table '{unknown[0]}'",
+                source=str(path),
+                hint="use [[delegates]], [[legs]] and [[stays]]",
+            )
 
         def records(name: str, required: set[str], optional: set[str]) -> Iterator[Record]:
             for record in toml_records(data, lines, name, str(path)):
@@ -51,7 +62,10 @@ def load_roster(path: str | Path, programme: Programme | None = None) -> Roster:
                 record.only(required | optional)
                 yield record
 
-        delegates, legs, stays = (records(*spec) for spec in _TABLES)
+        delegates, legs, stays = (
+            records(name, *spec)
+            for name, spec in zip(("delegates", "legs", "stays"), _TABLES, strict=True)
+        )
     else:
         beside = [path, path.with_name("legs.csv"), path.with_name("stays.csv")]
         delegates, legs, stays = (
@@ -81,56 +95,74 @@ def _assemble(
     known: dict[str, Delegate] = {}
     for record, delegate in delegates:
         if delegate.id.lower() in (other.lower() for other in known):
-            raise record.error("id", f"duplicate delegate id '{delegate.id}'",
-                               "give each delegate an id of their own")
+            raise record.error(
+                "id",
+                f"duplicate delegate id '{delegate.id}'",
+                "give each delegate an id of their own",
+            )
         known[delegate.id] = delegate
     _unique_ids(legs, "leg")
     _unique_ids(stays, "stay")
-    for record, item in [*legs, *stays]:
+    owned: list[tuple[Record, TravelLeg | Stay]] = [*legs, *stays]
+    for record, item in owned:
         if item.delegate_id not in known:
-            raise record.error("delegate", f"unknown delegate '{item.delegate_id}'",
-                               "use an id from the roster")
-    return Roster(tuple(
-        replace(
-            delegate,
-            legs=tuple(leg for _, leg in legs if leg.delegate_id == delegate.id),
-            stays=tuple(stay for _, stay in stays if stay.delegate_id == delegate.id),
+            raise record.error(
+                "delegate", f"unknown delegate '{item.delegate_id}'", "use an id from the roster"
+            )
+    return Roster(
+        tuple(
+            replace(
+                delegate,
+                legs=tuple(leg for _, leg in legs if leg.delegate_id == delegate.id),
+                stays=tuple(stay for _, stay in stays if stay.delegate_id == delegate.id),
+            )
+            for delegate in known.values()
         )
-        for delegate in known.values()
-    ))
+    )
 
 
 def _unique_ids(items: Iterable[tuple[Record, TravelLeg | Stay]], what: str) -> None:
     seen: set[str] = set()
     for record, item in items:
         if item.id in seen:
-            raise record.error("id", f"two {what}s have the id '{item.id}'",
-                               f"give each {what} an 'id' of its own")
+            raise record.error(
+                "id", f"two {what}s have the id '{item.id}'", f"give each {what} an 'id' of its own"
+            )
         seen.add(item.id)
 
 
 def _delegate(record: Record, programme: Programme | None) -> tuple[Record, Delegate]:
     events = record.strings("events")
     if not events:
-        raise record.error("events", "no events listed",
-                           "list event ids separated by ';', or '*' for the whole programme")
+        raise record.error(
+            "events",
+            "no events listed",
+            "list event ids separated by ';', or '*' for the whole programme",
+        )
     if programme is not None:
         known = {event.id for event in programme.events} | {ALL_EVENTS}
         for entry in events:
             if entry.removeprefix("-") not in known:
-                raise record.error("events", f"unknown event '{entry.removeprefix('-')}'",
-                                   "use ids from the programme (icssi-itinerary events)")
+                raise record.error(
+                    "events",
+                    f"unknown event '{entry.removeprefix('-')}'",
+                    "use ids from the programme (icssi-itinerary events)",
+                )
     language = record.text("language") or "en"
     if not _LANGUAGE.match(language):
-        raise record.error("language", f"'{language}' is not a language tag",
-                           "use a code such as 'ar' or 'en'")
+        raise record.error(
+            "language", f"'{language}' is not a language tag", "use a code such as 'ar' or 'en'"
+        )
     email = record.text("email")
     if email is not None and "@" not in email:
-        raise record.error("email", f"'{email}' is not an email address", "leave it blank or fix it")
+        raise record.error(
+            "email", f"'{email}' is not an email address", "leave it blank or fix it"
+        )
     version = record.number("token_version")
     if version is not None and (version != int(version) or version < 1):
-        raise record.error("token_version", f"{version:g} is not a version",
-                           "use a whole number from 1")
+        raise record.error(
+            "token_version", f"{version:g} is not a version", "use a whole number from 1"
+        )
     return record, Delegate(
         id=record.identifier(),
         name=record.required("name"),
@@ -142,6 +174,11 @@ def _delegate(record: Record, programme: Programme | None) -> tuple[Record, Dele
         language=language,
         token_version=int(version or 1),
     )
+
+
+def _item_id(record: Record, default: str) -> str:
+    """The row's own ``id``, or one derived from its delegate and time."""
+    return record.identifier() if record.has("id") else default
 
 
 def _wall_time(record: Record, key: str) -> datetime:
@@ -159,13 +196,18 @@ def _leg(record: Record) -> tuple[Record, TravelLeg]:
     origin_zone = record.zone("from_timezone", required=True)
     destination_zone = record.zone("to_timezone", required=True)
     assert origin_zone is not None and destination_zone is not None
-    span = TimeSpan(record.localize("departs", departs, origin_zone, fold),
-                    record.localize("arrives", arrives, destination_zone, fold))
+    span = TimeSpan(
+        record.localize("departs", departs, origin_zone, fold),
+        record.localize("arrives", arrives, destination_zone, fold),
+    )
     if span.duration.total_seconds() <= 0:
-        raise record.error("arrives", "arrives before it departs (in real time)",
-                           "check both times and their zones")
+        raise record.error(
+            "arrives",
+            "arrives before it departs (in real time)",
+            "check both times and their zones",
+        )
     return record, TravelLeg(
-        id=record.text("id") and record.identifier() or f"{delegate_id}-{departs:%Y%m%dT%H%M}",
+        id=_item_id(record, f"{delegate_id}-{departs:%Y%m%dT%H%M}"),
         delegate_id=delegate_id,
         mode=record.required("mode"),
         origin=record.required("from"),
@@ -192,7 +234,7 @@ def _stay(record: Record) -> tuple[Record, Stay]:
     tz = record.zone("timezone", required=True)
     assert tz is not None
     return record, Stay(
-        id=record.text("id") and record.identifier() or f"{delegate_id}-stay-{check_in:%Y%m%d}",
+        id=_item_id(record, f"{delegate_id}-stay-{check_in:%Y%m%d}"),
         delegate_id=delegate_id,
         name=record.required("name"),
         city=record.required("city"),

@@ -100,9 +100,7 @@ class Record:
         """Refuse keys outside *allowed* (usually a typo)."""
         for key in self.data:
             if key not in allowed:
-                raise self.error(
-                    key, "unknown field", "use one of: " + ", ".join(sorted(allowed))
-                )
+                raise self.error(key, "unknown field", "use one of: " + ", ".join(sorted(allowed)))
 
     def has(self, key: str) -> bool:
         """Whether *key* is present and not blank."""
@@ -244,8 +242,11 @@ def toml_records(
             "expected an array of tables", source=source, field=name, hint=f"write [[{name}]]"
         )
     for index, table in enumerate(tables):
-        keys = {key: line for (table_name, i, key), line in lines.keys.items()
-                if table_name == name and i == index}
+        keys = {
+            key: line
+            for (table_name, i, key), line in lines.keys.items()
+            if table_name == name and i == index
+        }
         yield Record(table, source, f"{name}[{index}]", lines.tables.get((name, index)), keys)
 
 

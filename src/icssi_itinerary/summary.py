@@ -30,13 +30,19 @@ def event_summary(event: Event, tz: Timezone | None = None) -> dict[str, Any]:
         "status": event.status,
     }
     if isinstance(span, DateSpan):
-        data |= {"start": span.first_day.isoformat(), "end": span.last_day.isoformat(),
-                 "part_of_day": span.part_of_day}
+        data |= {
+            "start": span.first_day.isoformat(),
+            "end": span.last_day.isoformat(),
+            "part_of_day": span.part_of_day,
+        }
     else:
         data |= {"start": span.start.isoformat(), "end": span.end.isoformat()}
         if tz is not None:
-            data |= {"zone": tz.key, "start_in_zone": in_zone(span.start, tz).isoformat(),
-                     "end_in_zone": in_zone(span.end, tz).isoformat()}
+            data |= {
+                "zone": tz.key,
+                "start_in_zone": in_zone(span.start, tz).isoformat(),
+                "end_in_zone": in_zone(span.end, tz).isoformat(),
+            }
     return data
 
 

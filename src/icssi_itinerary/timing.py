@@ -24,8 +24,8 @@ __all__ = [
     "Fold",
     "Span",
     "TimeSpan",
-    "TimingError",
     "Timezone",
+    "TimingError",
     "available_zones",
     "in_zone",
     "localize",
@@ -36,7 +36,9 @@ __all__ = [
 Fold = Literal["earlier", "later"]
 """Which of two repeated wall-clock times is meant when clocks go back."""
 
-PARTS_OF_DAY: dict[str, int] = {"morning": 6, "midday": 12, "afternoon": 13, "evening": 18, "night": 21}
+PARTS_OF_DAY: dict[str, int] = {
+    "morning": 6, "midday": 12, "afternoon": 13, "evening": 18, "night": 21,
+}  # fmt: skip
 """Known part-of-day labels, with the hour used only to order them within a day."""
 
 _FIXED_OFFSET = re.compile(
