@@ -18,7 +18,11 @@ from .exporters import Exporter
 from .itinerary import Check
 
 ENTRY_POINT_GROUP = "icssi_itinerary"
-DEFAULT_PLUGINS = ("icssi_itinerary.checks", "icssi_itinerary_plugins.text")
+DEFAULT_PLUGINS = (
+    "icssi_itinerary.checks",
+    "icssi_itinerary_plugins.text",
+    "icssi_itinerary_plugins.ical",
+)
 
 pm = pluggy.PluginManager("icssi_itinerary")
 pm.add_hookspecs(hookspecs)
