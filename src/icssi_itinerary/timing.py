@@ -83,7 +83,15 @@ def localize(wall: datetime, tz: Timezone, fold: Fold | None = None) -> pendulum
     if wall.tzinfo is not None:
         raise TimingError(f"{wall.isoformat()} carries a fixed offset; give the local time only")
     first = pendulum.DateTime(
-        wall.year, wall.month, wall.day, wall.hour, wall.minute, wall.second, tzinfo=tz, fold=0
+        wall.year,
+        wall.month,
+        wall.day,
+        wall.hour,
+        wall.minute,
+        wall.second,
+        wall.microsecond,
+        tzinfo=tz,
+        fold=0,
     )
     second = first.replace(fold=1)
     shown = f"{wall:%Y-%m-%d %H:%M}"
@@ -113,7 +121,10 @@ def start_of_day(day: date, tz: Timezone) -> pendulum.DateTime:
     try:
         return localize(midnight, tz, fold="earlier")
     except TimingError:
-        return pendulum.instance(tz.convert(midnight), tz=tz)
+        # Midnight is skipped: the day starts when the clocks jump. With the offset in
+        # force before the jump (fold=0) the skipped midnight maps to that instant.
+        jump = midnight.replace(tzinfo=tz, fold=0).astimezone(UTC)
+        return pendulum.instance(jump).in_timezone(tz)
 
 
 @dataclass(frozen=True)
