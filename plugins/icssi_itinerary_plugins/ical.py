@@ -33,6 +33,7 @@ __all__ = ["item_uid", "render_itinerary", "render_programme"]
 
 PRODID = "-//icssi-itinerary//icssi-itinerary feed//EN"
 REFRESH = timedelta(hours=12)
+TO_BE_CONFIRMED = "Time to be confirmed."
 _STATUS = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE", "cancelled": "CANCELLED"}
 
 
@@ -83,10 +84,10 @@ def _event(
     part = event.span.part_of_day if isinstance(event.span, DateSpan) else None
     component.add("summary", f"{event.title} ({part})" if part else event.title)
     notes = [event.description or ""]
-    if event.status == "tentative":
-        notes.append("Time to be confirmed.")
     if event.venue.note:
         notes.append(f"Venue: {event.venue.note}")
+    if event.status == "tentative":
+        notes.append(TO_BE_CONFIRMED)
     component.add("description", "\n\n".join(note for note in notes if note))
     component.add("location", event.venue.location)
     if event.venue.latitude is not None and event.venue.longitude is not None:
@@ -163,8 +164,15 @@ def _days(items: Iterable[ItineraryItem]) -> list[date]:
     return days
 
 
+def _first_instant(span: Span) -> datetime:
+    """Where the span starts, as naive UTC; a date counts from 00:00 UTC (zone-free)."""
+    if isinstance(span, DateSpan):
+        return datetime(span.first_day.year, span.first_day.month, span.first_day.day)
+    return span.start.astimezone(UTC).replace(tzinfo=None)
+
+
 def _zones(items: Iterable[ItineraryItem]) -> list[str]:
-    names = set()
+    names: set[str] = set()
     for item in items:
         if not isinstance(item.span, DateSpan):
             names.update(_tzid(m) for m in (item.span.start, item.span.end) if not _ambiguous(m))
@@ -189,7 +197,7 @@ def _feed(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("uid", uid)
-    calendar.add("name", name)
+    calendar.add("name", icalendar.vText(name))
     calendar.add("x-wr-calname", icalendar.vText(name))
     calendar.add("description", description)
     calendar.add("x-wr-caldesc", icalendar.vText(description))
@@ -200,10 +208,10 @@ def _feed(
         for zone_name in _zones(items):
             calendar.add_component(vtimezone(zone_name, first, last))
     ledger = options.ledger or {}
-    stamp = min((item.span.start for item in items), default=pendulum.datetime(1970, 1, 1))
+    stamp = min((_first_instant(item.span) for item in items), default=datetime(1970, 1, 1))
     for item in items:
-        calendar.add_component(_component(programme, item, stamp.astimezone(UTC), ledger))
-    return calendar.to_ical()
+        calendar.add_component(_component(programme, item, stamp.replace(tzinfo=UTC), ledger))
+    return bytes(calendar.to_ical())
 
 
 def render_programme(programme: Programme, options: RenderOptions) -> bytes:

@@ -75,7 +75,7 @@ def transitions(tz: Timezone, first_year: int, last_year: int) -> list[Transitio
     return found
 
 
-def _offset_only(tz: Timezone, year: int) -> VTimezone:
+def _offset_only(tz: Timezone, year: int) -> TimezoneStandard | TimezoneDaylight:
     offset, name, is_dst = _state(tz, datetime(year, 1, 1, tzinfo=UTC))
     part = (TimezoneDaylight if is_dst else TimezoneStandard)()
     part.add("dtstart", datetime(1970, 1, 1))

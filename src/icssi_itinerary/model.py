@@ -47,8 +47,8 @@ class Venue:
     id: str
     name: str
     city: str
-    country: str
     zone: Timezone
+    country: str | None = None
     address: str | None = None
     latitude: float | None = None
     longitude: float | None = None

@@ -10,7 +10,8 @@ from typing import TypeVar, cast, get_args
 
 from .errors import InputError
 from .model import Contact, Event, Programme, Status, Venue
-from .sources import Record, toml_records, toml_tables
+from .icsfile import ics_tables
+from .sources import Lines, Record, toml_records, toml_tables
 from .timing import PARTS_OF_DAY, DateSpan, Span, TimeSpan, Timezone
 
 __all__ = ["bundled_programmes", "load_programme", "parse_span"]
@@ -60,12 +61,16 @@ def load_programme(source: str | Path | None = None) -> Programme:
 
 
 def _read(path: Path, label: str) -> Programme:
-    data, lines = toml_tables(path)
+    if path.suffix.lower() == ".ics":
+        data, lines = ics_tables(path, label), Lines()
+    else:
+        data, lines = toml_tables(path)
     top = set(data) - {"programme", "venues", "contacts", "events"}
     if top:
         raise InputError(
             f"unknown table '{sorted(top)[0]}'",
             source=label,
+            line=lines.tables.get((sorted(top)[0], 0)),
             hint="use [programme], [[venues]], [[contacts]] and [[events]]",
         )
     header = data.get("programme")
@@ -133,7 +138,7 @@ def _venue(record: Record) -> tuple[Record, Venue]:
         id=record.identifier(),
         name=record.required("name"),
         city=record.required("city"),
-        country=record.required("country"),
+        country=record.text("country"),
         zone=tz,
         address=record.text("address"),
         latitude=latitude,

@@ -17,11 +17,12 @@ import pendulum
 from .errors import InputError
 from .timing import Fold, Timezone, TimingError, localize, zone
 
-__all__ = ["Record", "csv_records", "read_text", "toml_records", "toml_tables"]
+__all__ = ["Lines", "Record", "csv_records", "read_text", "toml_records", "toml_tables"]
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
 def read_text(path: Path) -> str:
@@ -45,14 +46,14 @@ def read_text(path: Path) -> str:
 
 
 @dataclass
-class _Lines:
+class Lines:
     """Where each table and key of a TOML text starts, for error messages."""
 
     tables: dict[tuple[str, int], int] = field(default_factory=dict)
     keys: dict[tuple[str, int, str], int] = field(default_factory=dict)
 
     @classmethod
-    def scan(cls, text: str) -> _Lines:
+    def scan(cls, text: str) -> Lines:
         lines = cls()
         counts: dict[str, int] = {}
         current = ("", 0)
@@ -218,7 +219,7 @@ class Record:
             ) from None
 
 
-def toml_tables(path: Path) -> tuple[dict[str, Any], _Lines]:
+def toml_tables(path: Path) -> tuple[dict[str, Any], Lines]:
     """Parse a TOML file; a syntax error is an :class:`InputError` with its line."""
     text = read_text(path)
     try:
@@ -226,14 +227,17 @@ def toml_tables(path: Path) -> tuple[dict[str, Any], _Lines]:
     except tomllib.TOMLDecodeError as error:
         line = getattr(error, "lineno", None)
         message = getattr(error, "msg", str(error))
+        at = _TOML_AT.search(message)
+        if line is None and at:  # Python < 3.14 puts the place only in the message
+            line, message = int(at.group(1)), f"{message[: at.start()]} (column {at.group(2)})"
         raise InputError(
             f"not valid TOML: {message}", source=str(path), line=line, hint="fix the syntax"
         ) from None
-    return data, _Lines.scan(text)
+    return data, Lines.scan(text)
 
 
 def toml_records(
-    data: Mapping[str, Any], lines: _Lines, name: str, source: str
+    data: Mapping[str, Any], lines: Lines, name: str, source: str
 ) -> Iterator[Record]:
     """The entries of the array of tables ``[[name]]``."""
     tables = data.get(name, [])
@@ -251,36 +255,41 @@ def toml_records(
 
 
 def csv_records(path: Path, required: set[str], optional: set[str]) -> Iterator[Record]:
-    """The rows of a CSV file whose header has at least *required* columns."""
+    """The rows of a CSV file whose header has at least *required* columns.
+
+    Rows are numbered as a spreadsheet numbers them (the header is row 1), even when
+    a quoted cell spans several lines of the file.
+    """
     text = read_text(path)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in reader.fieldnames or []]
-    reader.fieldnames = header
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    number = 0
+
+    def bad(what: str, hint: str) -> InputError:
+        return InputError(what, source=str(path), line=f"row {number}", hint=hint)
+
+    def next_row() -> list[str] | None:
+        nonlocal number
+        number += 1
+        try:
+            return next(reader, None)
+        except csv.Error as error:
+            raise bad(f"not valid CSV: {error}", "quote cells as a spreadsheet does") from None
+
+    header = [name.strip() for name in next_row() or []]
     missing = sorted(required - set(header))
     if missing:
-        raise InputError(
+        raise bad(
             "missing column " + ", ".join(f"'{name}'" for name in missing),
-            source=str(path),
-            line=1,
-            hint="the first row must name the columns: " + ", ".join(sorted(required)),
+            "the first row must name the columns: " + ", ".join(sorted(required)),
         )
     unknown = sorted(set(header) - required - optional)
     if unknown:
-        raise InputError(
+        raise bad(
             "unknown column " + ", ".join(f"'{name}'" for name in unknown),
-            source=str(path),
-            line=1,
-            hint="use only: " + ", ".join(sorted(required | optional)),
+            "use only: " + ", ".join(sorted(required | optional)),
         )
-    for row in reader:
-        line = reader.line_num
-        if None in row:
-            raise InputError(
-                "more cells than columns",
-                source=str(path),
-                line=f"row {line}",
-                hint="quote cells that contain commas",
-            )
-        if not any((value or "").strip() for value in row.values()):
-            continue
-        yield Record(row, str(path), "", line, row=True)
+    while (cells := next_row()) is not None:
+        if len(cells) > len(header):
+            raise bad("more cells than columns", "quote cells that contain commas")
+        if any(cell.strip() for cell in cells):
+            yield Record(dict(zip(header, cells, strict=False)), str(path), "", number, row=True)
