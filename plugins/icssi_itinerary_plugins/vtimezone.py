@@ -132,10 +132,10 @@ def _observance(run: list[Transition], last_year: int) -> TimezoneStandard | Tim
     part.add("tzname", first.name_after)
     month, byday, _ = first.rule
     rule = vRecur(freq="YEARLY", bymonth=month, byday=byday)
-    if len(run) == 1:
-        rule["count"] = 1
-    elif run[-1].instant.year < last_year:
-        rule["until"] = run[-1].instant.replace(tzinfo=UTC)
+    if len(run) == 1 or run[-1].instant.year < last_year:
+        # COUNT, not UNTIL: a UTC UNTIL against a local DTSTART is read as a wall time
+        # by dateutil-based clients (vobject), dropping the last onset east of UTC.
+        rule["count"] = len(run)
     part.add("rrule", rule)
     return part
 
