@@ -41,7 +41,7 @@ def build_all(
     Everything is rendered into a staging folder first; files move into *out* only when
     all of them rendered, so a failure leaves *out* as it was. Returns the files written.
     """
-    out.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.staging-"))
     try:
         for exporter in exporters:
@@ -56,6 +56,7 @@ def build_all(
                 (folder / output_name("itinerary", exporter)).write_bytes(data)
             if progress is not None:
                 progress(itinerary)
+        out.mkdir(exist_ok=True)
         written = []
         for file in sorted(path for path in staging.rglob("*") if path.is_file()):
             target = out / file.relative_to(staging)

@@ -79,14 +79,14 @@ def check_late_arrival(itinerary: Itinerary) -> Iterator[Problem]:
             event for event in events
             if _same_city(event.city, leg.destination) and event.span.end > leg.span.start
         ]  # fmt: skip
-        if not upcoming:
-            continue
-        event = upcoming[0]
-        if isinstance(event.span, DateSpan):
-            late = arrival.in_timezone(event.venue.zone).date() > event.span.first_day
-        else:
-            late = arrival > event.span.start
-        if late:
+        # not only the first: a date-only review can begin the day of a 10:00 session
+        for event in upcoming:
+            if isinstance(event.span, DateSpan):
+                late = arrival.in_timezone(event.venue.zone).date() > event.span.first_day
+            else:
+                late = arrival > event.span.start
+            if not late:
+                continue
             yield Problem(
                 "error",
                 "late-arrival",
@@ -94,6 +94,7 @@ def check_late_arrival(itinerary: Itinerary) -> Iterator[Problem]:
                 f"after '{event.title}' begins ({_when(event.span)})",
                 (leg.id, event.id),
             )
+            break
 
 
 def check_missing_travel(itinerary: Itinerary) -> Iterator[Problem]:

@@ -49,10 +49,13 @@ def attended_events(programme: Programme, delegate: Delegate) -> tuple[Event, ..
 def sort_key(item: ItineraryItem) -> tuple[pendulum.DateTime, int, str]:
     """Order by start; within a day, whole-day items first, labelled parts of day by label,
     and a stay last on its check-in day (one checks in on arrival)."""
+    if isinstance(item, Stay):
+        # the last instant of the check-in day at the stay: after everything that day,
+        # before anything of the next day (whatever the clocks did that day)
+        next_day = DateSpan(item.check_in, item.check_in, item.zone).end
+        return next_day.subtract(microseconds=1).astimezone(UTC), 0, item.id
     span = item.span
     start = span.start.astimezone(UTC)
-    if isinstance(item, Stay):
-        return start.add(days=1), 0, item.id
     if isinstance(span, DateSpan):
         hint = PARTS_OF_DAY.get(span.part_of_day or "", 0)
         length = (span.last_day - span.first_day).days

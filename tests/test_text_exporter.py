@@ -1,0 +1,310 @@
+"""The ``text`` format: what a delegate reads on paper.
+
+Oracles: clock times and zone abbreviations computed with the stdlib ``zoneinfo``; the
+contacts as the press statement gives them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import PRESS_STATEMENT, SAMPLE_ROSTER
+from icssi_itinerary import (
+    Delegate,
+    Event,
+    Itinerary,
+    Programme,
+    RenderOptions,
+    Roster,
+    Stay,
+    TimeSpan,
+    TravelLeg,
+    build_itinerary,
+    render_itinerary,
+)
+from icssi_itinerary.cli import cli
+from icssi_itinerary.plugins import get_exporters
+
+CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
+BAGHDAD = ZoneInfo("Asia/Baghdad")
+
+
+def text_of(itinerary: Itinerary, **options: object) -> str:
+    data = render_itinerary(get_exporters()["text"], itinerary, RenderOptions(**options))  # type: ignore[arg-type]
+    return data.decode("utf-8")
+
+
+def stdlib(moment: object) -> datetime:
+    """The same instant as an aware stdlib datetime on the zoneinfo clock of its zone."""
+    assert isinstance(moment, datetime)
+    key = moment.tzinfo.key  # type: ignore[union-attr]
+    return datetime.fromtimestamp(moment.timestamp(), ZoneInfo(key))
+
+
+def time_range(start: datetime, end: datetime) -> str:
+    """E.g. ``10:00-12:00 CET`` (with an en dash) for a range on one clock and one day."""
+    assert start.tzname() == end.tzname() and start.date() == end.date()
+    return f"{start:%H:%M}–{end:%H:%M} {start.tzname()}"
+
+
+def sections(text: str) -> list[tuple[date, list[str]]]:
+    """The day headings (a line underlined with dashes) and the lines under each."""
+    lines = text.splitlines()
+    found: list[tuple[date, list[str]]] = []
+    for number, line in enumerate(lines[:-1]):
+        underline = lines[number + 1]
+        if line and set(underline) == {"-"} and len(underline) == len(line):
+            day = datetime.strptime(line.strip(), "%A %d %B %Y").date()
+            found.append((day, []))
+        elif found and not set(line) <= {"-"}:
+            found[-1][1].append(line)
+    return found
+
+
+def lines_with(lines: list[str], title: str) -> list[int]:
+    """Numbers of the indented lines (items, not the header or the footer) naming *title*."""
+    return [n for n, line in enumerate(lines) if line.startswith("  ") and title in line]
+
+
+def local_day(item: Event | TravelLeg | Stay) -> date:
+    if isinstance(item, Stay):
+        return item.check_in
+    if isinstance(item.span, TimeSpan):
+        return stdlib(item.span.start).date()
+    return item.span.first_day
+
+
+@pytest.fixture(scope="module")
+def texts(programme: Programme, roster: Roster) -> dict[str, tuple[Itinerary, str]]:
+    return {
+        d.id: (itinerary := build_itinerary(programme, d), text_of(itinerary))
+        for d in roster.delegates
+    }
+
+
+def test_names_titles_and_venues_of_every_sample_delegate(
+    texts: dict[str, tuple[Itinerary, str]], roster: Roster
+) -> None:
+    for delegate in roster.delegates:
+        itinerary, text = texts[delegate.id]
+        assert delegate.name in text
+        if delegate.name_native:
+            assert delegate.name_native in text.splitlines()  # on a line of its own, intact
+        assert itinerary.events, delegate.id
+        for event in itinerary.events:
+            assert event.title in text, (delegate.id, event.id)
+            assert event.venue.name in text, (delegate.id, event.venue.id)
+            if event.venue.address:
+                assert event.venue.address in text
+        for item in itinerary.items:
+            if isinstance(item, Stay):
+                assert item.name in text
+        # personal data of other delegates never leaks into an itinerary
+        for other in roster.delegates:
+            if other.id != delegate.id:
+                assert other.name not in text
+                assert other.email is None or other.email not in text
+
+
+def test_the_geneva_session_in_venue_time_and_in_baghdad_time(
+    texts: dict[str, tuple[Itinerary, str]],
+) -> None:
+    start = datetime(2014, 11, 3, 10, 0, tzinfo=ZoneInfo("Europe/Zurich"))
+    end = datetime(2014, 11, 3, 12, 0, tzinfo=ZoneInfo("Europe/Zurich"))
+    assert time_range(start, end) == "10:00–12:00 CET"
+    assert time_range(start.astimezone(BAGHDAD), end.astimezone(BAGHDAD)) == "12:00–14:00 +03"
+    _, text = texts["amal-karim"]
+    lines = text.splitlines()
+    (title,) = lines_with(lines, "ICSSI session at the Palais")
+    assert "10:00–12:00 CET" in lines[title]
+    block = "\n".join(lines[title : title + 4])
+    assert "12:00–14:00 +03" in block
+
+
+def test_every_timed_item_shows_venue_time_and_home_time_where_it_differs(
+    texts: dict[str, tuple[Itinerary, str]], roster: Roster
+) -> None:
+    checked_home = checked_same = 0
+    for delegate in roster.delegates:
+        itinerary, text = texts[delegate.id]
+        home = ZoneInfo(delegate.home_zone.key) if delegate.home_zone else None
+        for event in itinerary.events:
+            if not isinstance(event.span, TimeSpan):
+                continue
+            start, end = stdlib(event.span.start), stdlib(event.span.end)
+            venue = time_range(start, end)
+            lines = text.splitlines()
+            (number,) = lines_with(lines, event.title)
+            line = lines[number]
+            assert venue in line, (delegate.id, event.id)
+            assert home is not None
+            there = time_range(start.astimezone(home), end.astimezone(home))
+            if start.astimezone(home).utcoffset() != start.utcoffset():
+                assert there in text, (delegate.id, event.id)
+                checked_home += 1
+            else:  # Rome and Geneva share a clock: nothing to add
+                assert text.count(venue) == 1, (delegate.id, event.id)
+                checked_same += 1
+        for leg in (item for item in itinerary.items if isinstance(item, TravelLeg)):
+            departs, arrives = stdlib(leg.span.start), stdlib(leg.span.end)
+            lines = text.splitlines()
+            (number,) = lines_with(lines, leg.title)
+            line = lines[number]
+            assert f"{departs:%H:%M}" in line
+            assert f"{arrives:%H:%M} {arrives.tzname()}" in line, (delegate.id, leg.id)
+    assert checked_home > 0 and checked_same > 0
+
+
+def test_the_baghdad_to_istanbul_flight_reads_in_both_local_clocks(
+    texts: dict[str, tuple[Itinerary, str]],
+) -> None:
+    _, text = texts["amal-karim"]
+    (line,) = [line for line in text.splitlines() if "Baghdad → Istanbul" in line]
+    departs = datetime(2014, 10, 26, 4, 10, tzinfo=BAGHDAD)
+    arrives = datetime(2014, 10, 26, 6, 25, tzinfo=ZoneInfo("Europe/Istanbul"))
+    assert f"{departs:%H:%M} {departs.tzname()}" in line  # 04:10 +03
+    assert f"{arrives:%H:%M} {arrives.tzname()}" in line  # 06:25 EET, after the change
+    assert arrives.tzname() == "EET"
+
+
+def test_date_only_events_show_no_invented_clock_time(
+    texts: dict[str, tuple[Itinerary, str]],
+) -> None:
+    for delegate_id, (itinerary, text) in texts.items():
+        lines = text.splitlines()
+        for event in itinerary.events:
+            if isinstance(event.span, TimeSpan):
+                continue
+            (title,) = lines_with(lines, event.title)
+            assert not CLOCK.search(lines[title]), (delegate_id, lines[title])
+            assert not CLOCK.search(lines[title + 1]), (delegate_id, lines[title + 1])
+            if event.span.part_of_day:
+                assert event.span.part_of_day in lines[title]
+    # someone who attends only date-only events and does not travel sees no clock at all
+    itinerary, text = texts["hanne-lie"]
+    assert all(not isinstance(e.span, TimeSpan) for e in itinerary.events)
+    assert not CLOCK.search(text)
+
+
+def test_days_are_grouped_under_headings_in_order(
+    texts: dict[str, tuple[Itinerary, str]],
+) -> None:
+    for delegate_id, (itinerary, text) in texts.items():
+        found = sections(text)
+        days = [day for day, _ in found]
+        assert days == sorted(set(days)), delegate_id
+        assert set(days) == {local_day(item) for item in itinerary.items}, delegate_id
+        for item in itinerary.items:
+            if isinstance(item, Stay):
+                marker = item.name
+            else:
+                marker = item.title
+            holding = [day for day, lines in found if lines_with(lines, marker)]
+            assert local_day(item) in holding, (delegate_id, item.id, holding)
+            if not isinstance(item, Stay):
+                assert holding == [local_day(item)], (delegate_id, item.id)
+    found = dict(sections(texts["amal-karim"][1]))
+    assert any("ICSSI session at the Palais" in line for line in found[date(2014, 11, 3)])
+    assert any("Members of the European Parliament" in line for line in found[date(2014, 11, 5)])
+
+
+def test_a_change_of_city_is_marked(programme: Programme) -> None:
+    """Even with no flight listed, the reader is told the next event is in another city."""
+    delegate = Delegate(id="walker", name="Walker", events=("icssi-oslo-conference", "upr-iraq"))
+    text = text_of(build_itinerary(programme, delegate, checks=[]))
+    lines = text.splitlines()
+    last_oslo = max(
+        n
+        for event in programme.events
+        if event.city == "Oslo"
+        for n in lines_with(lines, event.title)
+    )
+    review = next(n for n, line in enumerate(lines) if "Universal Periodic Review" in line)
+    between = lines[last_oslo + 1 : review]
+    assert any("Geneva" in line for line in between), between
+
+
+def test_a_change_of_city_by_air_is_marked(texts: dict[str, tuple[Itinerary, str]]) -> None:
+    _, text = texts["amal-karim"]
+    lines = text.splitlines()
+    flight = next(n for n, line in enumerate(lines) if "Oslo → Geneva" in line)
+    hotel = next(n for n, line in enumerate(lines) if "Hôtel des Nations" in line)
+    assert flight < hotel
+    assert any(
+        "Geneva" in line and "→" not in line and "Hôtel" not in line
+        for line in lines[flight + 1 : hotel]
+    )
+
+
+def test_a_display_zone_option_replaces_the_home_zone(programme: Programme, roster: Roster) -> None:
+    from icssi_itinerary import zone
+
+    giulia = build_itinerary(programme, roster.delegate("giulia-conti"))
+    assert "+03" not in text_of(giulia)
+    text = text_of(giulia, timezone=zone("Asia/Baghdad"))
+    assert "12:00–14:00 +03" in text
+    assert "17:00–19:00 +03" in text  # Brussels 15:00-17:00 CET
+
+
+# --- the programme ------------------------------------------------------------------------
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_programme_text_lists_every_event_venue_and_contact(programme: Programme) -> None:
+    text = run("export", "text")
+    assert programme.title in text
+    for event in programme.events:
+        assert event.title in text
+        assert event.venue.name in text
+    assert "10:00–12:00 CET" in text
+    assert "15:00–17:00 CET" in text
+    assert "+03" not in text
+    statement = PRESS_STATEMENT.read_text(encoding="utf-8")
+    phones = re.findall(r"\+\d[\d ]*\d", statement)
+    assert len(phones) == 4
+    for phone in phones:
+        assert phone in text
+    for name in ("Toon Bijnens", "Florent Schaeffer", "Ismaeel Dawood"):
+        assert name in statement and name in text
+    assert "#ICSSI_Oslo" in statement and "#ICSSI_Oslo" in text
+    # no roster data in the public programme
+    assert "Amal Karim" not in text
+
+
+def test_programme_text_with_baghdad_time(programme: Programme) -> None:
+    text = run("export", "text", "--tz", "Asia/Baghdad")
+    for event in programme.events:
+        if isinstance(event.span, TimeSpan):
+            start, end = stdlib(event.span.start), stdlib(event.span.end)
+            assert time_range(start, end) in text
+            assert time_range(start.astimezone(BAGHDAD), end.astimezone(BAGHDAD)) in text
+    assert "12:00–14:00 +03" in text
+    assert "17:00–19:00 +03" in text
+    found = dict(sections(text))
+    assert list(found) == sorted(found)
+    assert any("ICSSI 2014 Oslo Conference" in line for line in found[date(2014, 10, 27)])
+
+
+def test_programme_text_to_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "programme.txt"
+    shown = run("export", "text")
+    result = CliRunner().invoke(cli, ["export", "text", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == shown
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["programme.txt"]
+
+
+def test_itinerary_command_prints_the_same_text(roster: Roster, programme: Programme) -> None:
+    printed = run("itinerary", "amal-karim", "--roster", str(SAMPLE_ROSTER))
+    assert printed == text_of(build_itinerary(programme, roster.delegate("amal-karim")))
