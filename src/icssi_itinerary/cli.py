@@ -73,7 +73,9 @@ class ZoneType(click.ParamType):  # type: ignore[type-arg]
         try:
             return zone(str(value))
         except TimingError as error:
-            self.fail(str(error), param, ctx)
+            # Bad input is one line (no usage text): "Error: --tz: ...; use ...".
+            option = param.opts[0] if param is not None and param.opts else self.name
+            raise _BadInput(f"{option}: {error}") from None
 
 
 class _State:

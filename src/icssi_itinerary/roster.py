@@ -52,6 +52,7 @@ def load_roster(path: str | Path, programme: Programme | None = None) -> Roster:
             raise InputError(
                 f"unknown table '{unknown[0]}'",
                 source=str(path),
+                line=lines.tables.get((unknown[0], 0)),
                 hint="use [[delegates]], [[legs]] and [[stays]]",
             )
 
