@@ -25,6 +25,7 @@ from icssi_itinerary import (
     Stay,
     TravelLeg,
     hookimpl,
+    item_uid,
 )
 
 from .vtimezone import feed_years, vtimezone
@@ -35,11 +36,6 @@ PRODID = "-//icssi-itinerary//icssi-itinerary feed//EN"
 REFRESH = timedelta(hours=12)
 TO_BE_CONFIRMED = "Time to be confirmed."
 _STATUS = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE", "cancelled": "CANCELLED"}
-
-
-def item_uid(programme: Programme, item_id: str) -> str:
-    """The stable UID of an event, leg or stay: never random, never a host name."""
-    return f"{item_id}@{programme.id}.icssi-itinerary"
 
 
 def _ambiguous(moment: pendulum.DateTime) -> bool:

@@ -8,6 +8,7 @@ from .exporters import Exporter, RenderOptions, render_itinerary, render_program
 from .files import write_atomic
 from .hookspecs import hookimpl
 from .itinerary import Check, attended_events, build_itinerary, run_checks, sort_key
+from .ledger import item_uid
 from .model import (
     Contact,
     Delegate,
@@ -22,6 +23,7 @@ from .model import (
     Venue,
 )
 from .programme import bundled_programmes, load_programme
+from .publish import publish
 from .roster import load_roster
 from .timing import DateSpan, Span, TimeSpan, Timezone, in_zone, localize, zone
 
@@ -51,9 +53,11 @@ __all__ = [
     "bundled_programmes",
     "hookimpl",
     "in_zone",
+    "item_uid",
     "load_programme",
     "load_roster",
     "localize",
+    "publish",
     "render_itinerary",
     "render_programme",
     "run_checks",

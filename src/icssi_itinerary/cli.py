@@ -262,6 +262,83 @@ def build(
 
 
 @cli.command()
+@_roster_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The site to publish (a link to the current version).",
+)
+@click.option("--base-url", required=True, help="https:// address the site is served at.")
+@click.option(
+    "--secret-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Secret for the feed tokens (default: OUT.private/secret.key).",
+)
+@click.option("--format", "formats", multiple=True, help="Format to publish (repeat); default all.")
+@click.option(
+    "--keep-cancelled",
+    type=click.IntRange(min=0),
+    default=30,
+    show_default=True,
+    help="Days a removed event stays in feeds as cancelled.",
+)
+@click.pass_obj
+def publish(
+    state: _State,
+    roster: Path,
+    out: Path,
+    base_url: str,
+    secret_file: Path | None,
+    formats: tuple[str, ...],
+    keep_cancelled: int,
+) -> None:
+    """A deployable site: public programme, one secret folder per delegate."""
+    from datetime import timedelta
+
+    from .plugins import get_exporters
+    from .publish import publish as publish_site
+
+    chosen = [_exporter(name) for name in formats] or list(get_exporters().values())
+    people = state.roster(roster)
+    with click.progressbar(
+        length=len(people.delegates), label="Publishing", file=sys.stderr
+    ) as bar:
+        result = publish_site(
+            state.programme,
+            people,
+            chosen,
+            out,
+            base_url,
+            secret_file=secret_file,
+            progress=lambda _: bar.update(1),
+            keep_cancelled=timedelta(days=keep_cancelled),
+        )
+    click.echo(
+        f"Published {out} -> {result.site.name}: {result.written} files written, "
+        f"{result.unchanged} unchanged",
+        err=True,
+    )
+    if not result.first:
+        for change in result.changes:
+            count = len(change["delegates"])
+            click.echo(f"{change['summary']}, affects {count} delegate{'s' * (count != 1)}")
+    click.echo(f"Links for the delegates: {result.private / 'links.csv'}", err=True)
+
+
+@cli.command()
+@click.argument("site", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+def serve(site: Path, host: str, port: int) -> None:
+    """Serve a published site (waitress + whitenoise)."""
+    from .serve import serve as serve_site
+
+    click.echo(f"Serving {site} on http://{host}:{port}/", err=True)
+    serve_site(site, host, port)
+
+
+@cli.command()
 @click.option("--all", "show_all", is_flag=True, help="Include the built-in plugins.")
 def plugins(show_all: bool) -> None:
     """The installed plugins and their hooks, as JSON."""

@@ -1,0 +1,152 @@
+"""Change tracking across publishes: per UID a content hash, SEQUENCE and LAST-MODIFIED.
+
+The ledger is a SQLite file kept beside the secret, never in the published site.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import pickle
+import sqlite3
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .model import Event, ItineraryItem, Programme
+from .timing import Timezone
+
+__all__ = ["Ledger", "fingerprint", "item_uid"]
+
+
+def item_uid(programme: Programme, item_id: str) -> str:
+    """The stable UID of an event, leg or stay: never random, never a host name."""
+    return f"{item_id}@{programme.id}.icssi-itinerary"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Timezone):
+        return value.key
+    raise TypeError(type(value))
+
+
+def fingerprint(item: ItineraryItem) -> str:
+    """A hash of everything a reader of the item would see."""
+    data = json.dumps(dataclasses.asdict(item), default=_plain, sort_keys=True)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+_SCHEMA = """
+create table if not exists versions (
+    uid text primary key, hash text not null, sequence integer not null,
+    last_modified text not null, snapshot blob not null
+);
+create table if not exists presence (
+    scope text not null, uid text not null, removed_at text,
+    primary key (scope, uid)
+);
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    """What happened to one UID in this publish."""
+
+    uid: str
+    kind: str
+    """``added``, ``changed`` or ``removed``."""
+    before: ItineraryItem | None
+    after: ItineraryItem | None
+
+
+class Ledger:
+    """The SQLite file that remembers what each UID looked like when last published."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.connection = sqlite3.connect(path)
+        self.connection.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Commit and close the file."""
+        self.connection.commit()
+        self.connection.close()
+
+    def record(self, items: Mapping[str, ItineraryItem], now: datetime) -> list[Change]:
+        """Record the current content of *items* (by UID); bump what changed."""
+        changes = []
+        for uid, item in items.items():
+            digest = fingerprint(item)
+            row = self.connection.execute(
+                "select hash, sequence, snapshot from versions where uid = ?", (uid,)
+            ).fetchone()
+            snapshot = pickle.dumps(item)
+            if row is None:
+                self.connection.execute(
+                    "insert into versions values (?, ?, 0, ?, ?)",
+                    (uid, digest, now.isoformat(), snapshot),
+                )
+                changes.append(Change(uid, "added", None, item))
+            elif row[0] != digest:
+                self.connection.execute(
+                    "update versions set hash = ?, sequence = ?, last_modified = ?, snapshot = ?"
+                    " where uid = ?",
+                    (digest, row[1] + 1, now.isoformat(), snapshot, uid),
+                )
+                changes.append(Change(uid, "changed", pickle.loads(row[2]), item))
+        return changes
+
+    def present(
+        self, scope: str, uids: Iterable[str], now: datetime, keep: timedelta
+    ) -> dict[str, datetime]:
+        """Mark *uids* as in feed *scope*; return the UIDs gone from it that are still kept
+        (removed less than *keep* ago), each with the time it was first seen gone."""
+        current = set(uids)
+        rows = self.connection.execute(
+            "select uid, removed_at from presence where scope = ?", (scope,)
+        ).fetchall()
+        kept = {}
+        for uid, removed_at in rows:
+            if uid in current:
+                continue
+            removed = datetime.fromisoformat(removed_at) if removed_at else now
+            if removed_at is None:
+                self.connection.execute(
+                    "update presence set removed_at = ? where scope = ? and uid = ?",
+                    (now.isoformat(), scope, uid),
+                )
+            if now - removed < keep:
+                kept[uid] = removed
+        for uid in current:
+            self.connection.execute(
+                "insert into presence values (?, ?, null) on conflict(scope, uid) "
+                "do update set removed_at = null",
+                (scope, uid),
+            )
+        return dict(sorted(kept.items()))
+
+    def cancel(self, uid: str, now: datetime) -> tuple[Event, list[Change]] | None:
+        """The last published version of an event gone from the programme, as cancelled
+        (``None`` if *uid* was not an event). Cancelling bumps its SEQUENCE once."""
+        row = self.connection.execute(
+            "select snapshot from versions where uid = ?", (uid,)
+        ).fetchone()
+        item = pickle.loads(row[0]) if row else None
+        if not isinstance(item, Event):
+            return None
+        event = dataclasses.replace(item, status="cancelled", parent=None)
+        return event, self.record({uid: event}, now)
+
+    def entries(self) -> dict[str, dict[str, Any]]:
+        """Per UID: ``sequence`` and ``last_modified``, as exporters take them."""
+        rows = self.connection.execute("select uid, sequence, last_modified from versions")
+        return {
+            uid: {"sequence": sequence, "last_modified": datetime.fromisoformat(modified)}
+            for uid, sequence, modified in rows
+        }

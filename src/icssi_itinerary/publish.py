@@ -1,0 +1,342 @@
+"""Publishing a site: the public programme, secret per-delegate folders, safe updates.
+
+The site is built in a sibling folder and swapped in by replacing a symbolic link, so a
+publish stopped at any point leaves the previous site whole. Files whose bytes did not
+change are hard-linked from the previous site, keeping their modification time.
+Everything personal — the secret, the ledger, ``links.csv``, ``changes.json`` — goes
+to a private folder outside the site.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .build import output_name
+from .errors import InputError
+from .exporters import Exporter, RenderOptions, render_itinerary, render_programme
+from .files import write_atomic
+from .itinerary import build_itinerary, sort_key
+from .ledger import Change, Ledger, item_uid
+from .model import Event, Itinerary, ItineraryItem, Programme, Roster
+from .timing import DateSpan
+from .tokens import delegate_token, load_secret
+
+__all__ = ["PublishResult", "describe_change", "private_folder", "publish"]
+
+SITE_PREFIX = ".version-"
+ROBOTS = "User-agent: *\nAllow: /$\nAllow: /index.html\nAllow: /programme.\nDisallow: /\n"
+
+
+@dataclass
+class PublishResult:
+    """What a publish did."""
+
+    site: Path
+    """The folder the site link now points to."""
+    written: int = 0
+    unchanged: int = 0
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    first: bool = False
+    private: Path = Path()
+
+
+def private_folder(out: Path, secret_file: Path | None) -> Path:
+    """Where the secret, ledger and coordinator files live: beside the secret file, by
+    default ``<out>.private`` next to the site; never inside the site."""
+    private = secret_file.parent if secret_file else out.parent / f"{out.name}.private"
+    site = out.absolute()
+    if private.absolute() == site or site in private.absolute().parents:
+        raise InputError(
+            "the secret would be inside the published site",
+            source=str(private),
+            field="--secret-file",
+            hint="keep it outside --out",
+        )
+    return private
+
+
+def _when(item: ItineraryItem) -> str:
+    span = item.span
+    if isinstance(span, DateSpan):
+        last = "" if span.last_day == span.first_day else f"–{span.last_day:%d %b}"
+        return f"{span.first_day:%d %b}{last}"
+    return f"{span.start:%d %b %H:%M}–{span.end:%H:%M} {span.end.tzname()}"
+
+
+def describe_change(change: Change) -> str:
+    """One line a coordinator reads: ``'Geneva session' moved 03 Nov 10:00… → …``."""
+    item = change.after or change.before
+    assert item is not None
+    if change.kind == "added":
+        return f"'{item.title}' added ({_when(item)})"
+    before, after = change.before, change.after
+    assert before is not None and after is not None
+    if isinstance(after, Event) and after.status == "cancelled":
+        return f"'{after.title}' cancelled ({_when(after)})"
+    parts = []
+    if before.span != after.span:
+        parts.append(f"moved {_when(before)} → {_when(after)}")
+    fields = [
+        name
+        for name in ("title", "venue", "status", "description", "contacts")
+        if getattr(before, name, None) != getattr(after, name, None)
+    ]
+    if fields:
+        parts.append(", ".join(fields) + " changed")
+    return f"'{after.title}' " + ("; ".join(parts) or "changed")
+
+
+class _Site:
+    """A new site folder, reusing the previous site's file where the bytes are equal."""
+
+    def __init__(self, out: Path) -> None:
+        self.previous = out.resolve() if out.is_symlink() else None
+        self.folder = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}{SITE_PREFIX}"))
+        self.folder.chmod(0o755)
+        self.written = self.unchanged = 0
+
+    def put(self, name: str, data: bytes) -> None:
+        target = self.folder / name
+        target.parent.mkdir(mode=0o755, exist_ok=True)
+        old = self.previous / name if self.previous else None
+        if old is not None and old.is_file() and old.read_bytes() == data:
+            os.link(old, target)
+            self.unchanged += 1
+            return
+        target.write_bytes(data)
+        target.chmod(0o644)
+        self.written += 1
+
+
+def _swap(out: Path, folder: Path) -> None:
+    """Point *out* at *folder* in one rename; drop older sites but the previous one."""
+    previous = out.resolve() if out.is_symlink() else None
+    link = out.parent / f".{out.name}.link-{folder.name}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(folder.name)
+    link.replace(out)
+    for stale in out.parent.glob(f".{out.name}{SITE_PREFIX}*"):
+        if stale not in (folder, previous):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_symlink():
+        if out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+            return
+        raise InputError(
+            "exists and is not a site published by icssi-itinerary",
+            source=str(out),
+            field="--out",
+            hint="choose a new folder",
+        )
+
+
+def _feed_url(base_url: str, token: str, exporters: Sequence[Exporter]) -> str | None:
+    for exporter in exporters:
+        if exporter.media_type.startswith("text/calendar"):
+            return f"{base_url}/{token}/{output_name('itinerary', exporter)}"
+    return None
+
+
+def _page_url(base_url: str, token: str, exporters: Sequence[Exporter]) -> str:
+    for exporter in exporters:
+        if exporter.media_type.startswith("text/html"):
+            return f"{base_url}/{token}/{output_name('itinerary', exporter)}"
+    return f"{base_url}/{token}/"
+
+
+def publish(
+    programme: Programme,
+    roster: Roster,
+    exporters: Sequence[Exporter],
+    out: Path,
+    base_url: str,
+    *,
+    secret_file: Path | None = None,
+    keep_cancelled: timedelta = timedelta(days=30),
+    now: datetime | None = None,
+    progress: Callable[[Itinerary], None] | None = None,
+) -> PublishResult:
+    """Publish the programme and every delegate's itinerary under secret URLs.
+
+    Returns what was written and what changed since the last publish (also written as
+    ``changes.json`` with ``links.csv`` in the private folder).
+    """
+    base_url = base_url.rstrip("/")
+    if not base_url.startswith(("https://", "http://")):
+        raise InputError(
+            f"'{base_url}' is not a web address",
+            field="--base-url",
+            hint="give the https:// address the site will be served at",
+        )
+    _check_out(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    private = private_folder(out, secret_file)
+    secret = load_secret(secret_file or private / "secret.key")
+    moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    ledger_path = private / "ledger.sqlite"
+    first = not ledger_path.exists()
+    ledger = Ledger(ledger_path)
+    try:
+        return _publish(
+            programme,
+            roster,
+            exporters,
+            out,
+            base_url,
+            secret,
+            ledger,
+            moment,
+            keep_cancelled,
+            progress,
+            private,
+            first,
+        )
+    finally:
+        ledger.close()
+
+
+def _gone(
+    kept: dict[str, datetime], removed: dict[str, Event], events: dict[str, Event]
+) -> tuple[dict[str, Event], dict[str, datetime]]:
+    """A delegate's kept removals as cancelled events: those gone from the programme as
+    the ledger cancelled them, those the delegate no longer attends as a cancelled copy
+    (returned separately with when they were dropped, for their own SEQUENCE)."""
+    gone: dict[str, Event] = {}
+    dropped: dict[str, datetime] = {}
+    for uid, when in kept.items():
+        if uid in removed:
+            gone[uid] = removed[uid]
+        elif uid in events:
+            gone[uid] = replace(events[uid], status="cancelled", parent=None)
+            dropped[uid] = when
+    return gone, dropped
+
+
+def _publish(
+    programme: Programme,
+    roster: Roster,
+    exporters: Sequence[Exporter],
+    out: Path,
+    base_url: str,
+    secret: bytes,
+    ledger: Ledger,
+    moment: datetime,
+    keep: timedelta,
+    progress: Callable[[Itinerary], None] | None,
+    private: Path,
+    first: bool,
+) -> PublishResult:
+    events = {item_uid(programme, event.id): event for event in programme.events}
+    changes = ledger.record(events, moment)
+    removed: dict[str, Event] = {}
+    for uid in ledger.present("programme", events, moment, keep):
+        cancelled = ledger.cancel(uid, moment)
+        if cancelled is not None:
+            removed[uid] = cancelled[0]
+            changes += cancelled[1]
+    public = replace(programme, events=programme.events + tuple(removed.values()))
+    plans: list[tuple[str, Itinerary, dict[str, Any]]] = []
+    holders: dict[str, list[str]] = {}
+    for delegate in roster.delegates:
+        plan = build_itinerary(programme, delegate)
+        items = {item_uid(programme, item.id): item for item in plan.items}
+        changes += ledger.record(items, moment)
+        gone, dropped = _gone(
+            ledger.present(f"delegate:{delegate.id}", items, moment, keep), removed, events
+        )
+        for uid, when in dropped.items():
+            if when == moment:
+                changes.append(Change(uid, "changed", events[uid], gone[uid]))
+        for uid in [*items, *gone]:
+            holders.setdefault(uid, []).append(delegate.id)
+        all_items = sorted([*plan.items, *gone.values()], key=sort_key)
+        plans.append(
+            (delegate_token(secret, delegate), replace(plan, items=tuple(all_items)), dropped)
+        )
+    entries = ledger.entries()
+    site = _Site(out)
+    try:
+        options = RenderOptions(base_url=base_url, ledger=entries)
+        for exporter in exporters:
+            name = "index.html" if exporter.media_type.startswith("text/html") else None
+            site.put(
+                name or output_name("programme", exporter),
+                render_programme(exporter, public, options),
+            )
+        site.put("robots.txt", ROBOTS.encode())
+        for token, plan, dropped in plans:
+            personal = replace(
+                options,
+                feed_url=_feed_url(base_url, token, exporters),
+                ledger=entries
+                | {
+                    uid: {"sequence": entries[uid]["sequence"] + 1, "last_modified": when}
+                    for uid, when in dropped.items()
+                },
+            )
+            for exporter in exporters:
+                site.put(
+                    f"{token}/{output_name('itinerary', exporter)}",
+                    render_itinerary(exporter, plan, personal),
+                )
+            if progress is not None:
+                progress(plan)
+    except BaseException:
+        shutil.rmtree(site.folder, ignore_errors=True)
+        raise
+    _swap(out, site.folder)
+    report = [
+        {
+            "uid": change.uid,
+            "change": change.kind,
+            "summary": describe_change(change),
+            "delegates": sorted(set(holders.get(change.uid, []))),
+        }
+        for change in changes
+    ]
+    _write_private(private, [(t, p) for t, p, _ in plans], base_url, exporters, report)
+    return PublishResult(site.folder, site.written, site.unchanged, report, first, private)
+
+
+def _write_private(
+    private: Path,
+    plans: list[tuple[str, Itinerary]],
+    base_url: str,
+    exporters: Sequence[Exporter],
+    report: list[dict[str, Any]],
+) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", "name", "email", "page_url", "feed_url", "webcal_url"])
+    for token, plan in plans:
+        feed = _feed_url(base_url, token, exporters) or ""
+        webcal = "webcal://" + feed.split("://", 1)[1] if feed else ""
+        delegate = plan.delegate
+        writer.writerow(
+            [
+                delegate.id,
+                delegate.name,
+                delegate.email or "",
+                _page_url(base_url, token, exporters),
+                feed,
+                webcal,
+            ]
+        )
+    write_atomic(private / "links.csv", buffer.getvalue().encode("utf-8"))
+    text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    write_atomic(private / "changes.json", text.encode("utf-8"))
+    for path in (private / "links.csv", private / "changes.json"):
+        path.chmod(0o600)

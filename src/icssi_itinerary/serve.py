@@ -1,0 +1,60 @@
+"""Serving a published site: waitress with whitenoise, following the site's link swaps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["CACHE_SECONDS", "make_app", "serve"]
+
+CACHE_SECONDS = 300
+"""How long clients and caches may keep a file: feeds refresh every few hours anyway."""
+
+_MEDIA_TYPES = {".ics": "text/calendar; charset=utf-8", ".html": "text/html; charset=utf-8"}
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+def _not_found(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    start_response(
+        "404 Not Found",
+        [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")],
+    )
+    return [b"Not found\n"]
+
+
+def make_app(root: Path) -> WSGIApp:
+    """A WSGI app serving the files under *root* (a published site's link or a folder).
+
+    whitenoise gives correct media types, ``ETag``/``Last-Modified`` from the files,
+    ``304`` on conditional requests, no directory listings and no path traversal. When
+    a publish swaps the link, the next request serves the new site.
+    """
+    from whitenoise import WhiteNoise
+
+    loaded: dict[Path, WSGIApp] = {}
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        current = root.resolve()
+        if current not in loaded:
+            loaded.clear()
+            loaded[current] = WhiteNoise(
+                _not_found,
+                root=str(current),
+                max_age=CACHE_SECONDS,
+                mimetypes=_MEDIA_TYPES,
+                index_file=True,
+                allow_all_origins=False,
+            )
+        return loaded[current](environ, start_response)
+
+    return app
+
+
+def serve(root: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve *root* with waitress until interrupted."""
+    import waitress
+
+    waitress.serve(make_app(root), host=host, port=port, ident="icssi-itinerary")
