@@ -16,6 +16,7 @@ from .exporters import Exporter, RenderOptions, render_itinerary, render_program
 from .files import write_atomic
 from .itinerary import build_itinerary
 from .model import Programme, Roster
+from .parallel import default_jobs
 from .programme import load_programme
 from .roster import load_roster
 from .summary import event_summary
@@ -118,6 +119,14 @@ _output_option = click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (default: standard output).",
+)
+_jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=default_jobs,
+    show_default="all cores",
+    help="Processes to build with.",
 )
 _roster_option = click.option(
     "--roster",
@@ -232,9 +241,15 @@ def export(state: _State, format_name: str, tz: Timezone | None, output: Path | 
 )
 @click.option("--format", "formats", multiple=True, help="Format to build (repeat); default all.")
 @_tz_option
+@_jobs_option
 @click.pass_obj
 def build(
-    state: _State, roster: Path, out: Path, formats: tuple[str, ...], tz: Timezone | None
+    state: _State,
+    roster: Path,
+    out: Path,
+    formats: tuple[str, ...],
+    tz: Timezone | None,
+    jobs: int,
 ) -> None:
     """Every delegate's itinerary in every chosen format."""
     from .plugins import get_exporters
@@ -246,13 +261,13 @@ def build(
         length=len(people.delegates), label="Building itineraries", file=sys.stderr
     ) as bar:
 
-        def advance(plan: Any) -> None:
+        def advance(found: tuple[Any, ...]) -> None:
             nonlocal problems
-            problems += len(plan.problems)
+            problems += len(found)
             bar.update(1)
 
         written = build_all(
-            state.programme, people, chosen, out, RenderOptions(timezone=tz), advance
+            state.programme, people, chosen, out, RenderOptions(timezone=tz), advance, jobs
         )
     click.echo(
         f"Wrote {len(written)} files for {len(people.delegates)} delegates to {out}", err=True

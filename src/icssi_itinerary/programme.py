@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TypeVar, cast, get_args
 
 from .errors import InputError
-from .model import Contact, Event, Programme, Status, Venue
 from .icsfile import ics_tables
+from .model import Contact, Event, Programme, Status, Venue
 from .sources import Lines, Record, toml_records, toml_tables
 from .timing import PARTS_OF_DAY, DateSpan, Span, TimeSpan, Timezone
 

@@ -1,0 +1,56 @@
+"""Running independent pieces of work across processes, for build and publish."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from typing import Any, TypeVar
+
+__all__ = ["default_jobs", "run_parallel"]
+
+R = TypeVar("R")
+
+_work: Callable[[int], Any] | None = None
+
+
+def default_jobs() -> int:
+    """Every core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _run(index: int) -> Any:
+    assert _work is not None
+    return _work(index)
+
+
+def run_parallel(
+    work: Callable[[int], R], count: int, jobs: int, done: Callable[[R], None]
+) -> None:
+    """Call ``work(i)`` for every ``i < count``; ``done(result)`` in this process as each
+    finishes.
+
+    With ``jobs > 1`` the work runs in forked processes, which inherit *work* and all
+    it refers to (the programme, the exporters) instead of receiving a copy per task.
+    Where fork is not available, or for one job, everything runs here, in order.
+    """
+    global _work
+    if jobs <= 1 or count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for index in range(count):
+            done(work(index))
+        return
+    _work = work
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(jobs, count), mp_context=context) as pool:
+            pending = {pool.submit(_run, index) for index in range(count)}
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                for future in finished:
+                    done(future.result())
+    finally:
+        _work = None
