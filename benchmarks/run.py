@@ -1,0 +1,226 @@
+"""Conference-scale benchmarks: our time, a reference time in the same run, their ratio.
+
+    python benchmarks/run.py            # full size (a few minutes on 2 cores)
+    python benchmarks/run.py --small    # a quick run (CI runs it so it cannot rot)
+
+Prints one table. Nothing here asserts a time: the ratios are read by people, and
+docs/performance.md keeps the numbers of a run with the machine they came from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import icalendar
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import synthetic
+
+from icssi_itinerary import (
+    DateSpan,
+    Programme,
+    RenderOptions,
+    item_uid,
+    load_programme,
+    load_roster,
+    publish,
+)
+from icssi_itinerary.build import build_all
+from icssi_itinerary.parallel import default_jobs
+from icssi_itinerary.plugins import get_exporters
+
+Row = tuple[str, str, str, str, str]
+
+
+def best_of(runs: int, action: Callable[[], object]) -> float:
+    """The fastest of *runs* timings of *action*, in seconds."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def bare_icalendar(programme: Programme) -> bytes:
+    """The same VEVENTs written with icalendar alone (VTIMEZONEs built once, outside)."""
+    from icssi_itinerary_plugins.vtimezone import vtimezone
+
+    calendar = icalendar.Calendar()
+    for key, value in (("prodid", "-//bench//EN"), ("version", "2.0"), ("method", "PUBLISH")):
+        calendar.add(key, value)
+    zones = sorted({event.venue.zone.key for event in programme.events})
+    for name in zones:
+        calendar.add_component(vtimezone(name, 2013, 2015))
+    stamp = datetime(2014, 1, 1, tzinfo=UTC)
+    for event in programme.events:
+        component = icalendar.Event()
+        component.add("uid", item_uid(programme, event.id))
+        component.add("dtstamp", stamp)
+        component.add("sequence", 0)
+        if isinstance(event.span, DateSpan):
+            component.add("dtstart", event.span.first_day)
+            component.add("dtend", event.span.end_date)
+        else:
+            component.add("dtstart", event.span.start)
+            component.add("dtend", event.span.end)
+        component.add("summary", event.title)
+        component.add("location", event.venue.location)
+        if event.venue.latitude is not None and event.venue.longitude is not None:
+            component.add("geo", (event.venue.latitude, event.venue.longitude))
+        component.add("categories", [event.kind, *event.tags])
+        component.add("status", event.status.upper())
+        component.add("class", "PUBLIC")
+        if event.parent:
+            component.add(
+                "related-to", item_uid(programme, event.parent), parameters={"RELTYPE": "PARENT"}
+            )
+        calendar.add_component(component)
+    return bytes(calendar.to_ical())
+
+
+def ics_measure(folder: Path, events: int, runs: int) -> Row:
+    synthetic.write(folder, events, 1)
+    programme = load_programme(folder / "programme.toml")
+    ical = get_exporters()["ical"]
+    ical.render_programme(programme, RenderOptions())  # warm the VTIMEZONE cache
+    ours = best_of(runs, lambda: ical.render_programme(programme, RenderOptions()))
+    reference = best_of(runs, lambda: bare_icalendar(programme))
+    return (
+        f"ICS, {events}-event programme",
+        f"{ours:.3f} s",
+        f"{reference:.3f} s (bare icalendar)",
+        f"{ours / reference:.2f}",
+        "≤ 1.3",
+    )
+
+
+def build_measure(folder: Path, events: int, sizes: tuple[int, int], jobs: int) -> list[Row]:
+    formats = [
+        get_exporters()[name] for name in ("text", "ical", "html") if name in get_exporters()
+    ]
+    times = []
+    for delegates in sizes:
+        data = folder / f"build-{delegates}"
+        roster_path = synthetic.write(data, events, delegates)
+        programme = load_programme(data / "programme.toml")
+        roster = load_roster(roster_path, programme)
+        start = time.perf_counter()
+        build_all(programme, roster, formats, data / "out", RenderOptions(), jobs=jobs)
+        times.append(time.perf_counter() - start)
+    peak = (
+        max(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        )
+        / 1024
+    )
+    names = "+".join(f.name for f in formats)
+    small, large = sizes
+    return [
+        (f"build ({names}), {small} delegates, {jobs} jobs", f"{times[0]:.2f} s", "", "", ""),
+        (
+            f"build ({names}), {large} delegates, {jobs} jobs",
+            f"{times[1]:.2f} s",
+            f"{times[0]:.2f} s ({small} delegates)",
+            f"{times[1] / times[0]:.2f}",
+            f"≤ 4.2 (linear); peak RSS {peak:.0f} MiB",
+        ),
+    ]
+
+
+def pdf_measure(folder: Path, events: int, delegates: int, jobs: int) -> Row:
+    exporters = get_exporters()
+    if "pdf" not in exporters:
+        return ("PDF itineraries per second", "no pdf exporter", "", "", "≥ 20")
+    data = folder / "pdf"
+    roster_path = synthetic.write(data, events, delegates)
+    programme = load_programme(data / "programme.toml")
+    roster = load_roster(roster_path, programme)
+    start = time.perf_counter()
+    build_all(programme, roster, [exporters["pdf"]], data / "out", RenderOptions(), jobs=jobs)
+    elapsed = time.perf_counter() - start
+    rate = delegates / elapsed
+    return (
+        f"PDF itineraries, {delegates} delegates, {jobs} jobs",
+        f"{rate:.1f} /s",
+        f"{elapsed:.2f} s in all",
+        "",
+        "≥ 20 /s",
+    )
+
+
+def republish_measure(folder: Path, events: int, delegates: int) -> Row:
+    data = folder / "publish"
+    roster_path = synthetic.write(data, events, delegates)
+    programme = load_programme(data / "programme.toml")
+    roster = load_roster(roster_path, programme)
+    formats = [get_exporters()[name] for name in ("ical", "html") if name in get_exporters()]
+    site = data / "site"
+    start = time.perf_counter()
+    publish(programme, roster, formats, site, "https://example.org/forum")
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    again = publish(programme, roster, formats, site, "https://example.org/forum")
+    second = time.perf_counter() - start
+    return (
+        f"republish, no change ({again.written} files rewritten)",
+        f"{second:.2f} s",
+        f"{first:.2f} s (first publish)",
+        f"{second / first:.2f}",
+        "≤ 0.20, 0 rewritten",
+    )
+
+
+def startup_measure(runs: int) -> Row:
+    script = str(Path(sys.executable).with_name("icssi-itinerary"))
+
+    def run(command: list[str]) -> Callable[[], object]:
+        return lambda: subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+    ours = best_of(runs, run([script, "--help"]))
+    reference = best_of(runs, run([sys.executable, "-c", "import click"]))
+    return (
+        "icssi-itinerary --help",
+        f"{ours * 1000:.0f} ms",
+        f"{reference * 1000:.0f} ms (import click)",
+        f"{ours / reference:.2f}",
+        "≤ 1.5",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", action="store_true", help="a quick run at a small size")
+    parser.add_argument("--jobs", type=int, default=default_jobs())
+    small = parser.parse_args().small
+    jobs = parser.parse_args().jobs
+    runs = 1 if small else 5
+    with tempfile.TemporaryDirectory(prefix="icssi-bench-") as temporary:
+        folder = Path(temporary)
+        rows = [ics_measure(folder / "ics", 100 if small else 1000, runs)]
+        rows += build_measure(
+            folder, 50 if small else 300, (10, 40) if small else (500, 2000), jobs
+        )
+        rows.append(pdf_measure(folder, 50 if small else 300, 8 if small else 200, jobs))
+        rows.append(republish_measure(folder, 50 if small else 300, 10 if small else 500))
+        rows.append(startup_measure(2 if small else 10))
+    header: Row = ("measure", "ours", "reference (same run)", "ratio", "target")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(5)]
+    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print(" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+if __name__ == "__main__":
+    main()
