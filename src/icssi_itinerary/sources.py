@@ -57,7 +57,12 @@ class Lines:
         lines = cls()
         counts: dict[str, int] = {}
         current = ("", 0)
+        inside: str | None = None  # the quotes of a multi-line string being read
         for number, line in enumerate(text.splitlines(), start=1):
+            if inside is not None:  # text, not keys: stay in it until it closes
+                inside = inside if line.count(inside) % 2 == 0 else None
+                continue
+            inside = next((q for q in ('"""', "'''") if line.count(q) % 2 == 1), None)
             header = _HEADER.match(line)
             if header:
                 name = header.group(1)
