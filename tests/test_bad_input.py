@@ -241,6 +241,18 @@ PROGRAMME_CASES = [
         "unknown venue 'palais'",
     ),
     programme_case(
+        # a line of text that looks like a key must not be taken for the key
+        "unknown-venue-after-multi-line-text",
+        HEAD
+        + CONFERENCE
+        + '\n[[events]]\nid = "session"\ntitle = "S"\nstart = 2014-11-03\n'
+        + 'description = """\nvenue = to be announced\nstart = morning\n"""\n'
+        + 'venue = "palais"\n',
+        "events[1].venue",
+        'venue = "palais"',
+        "unknown venue 'palais'",
+    ),
+    programme_case(
         "unknown-parent",
         second_event(id='"session"', title='"S"', parent='"conferense"', start="2014-10-28"),
         "events[1].parent",
