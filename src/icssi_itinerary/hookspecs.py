@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from .itinerary import Check
 
 hookspec = pluggy.HookspecMarker("icssi_itinerary")
+"""Marks a function below as a hook specification."""
 hookimpl = pluggy.HookimplMarker("icssi_itinerary")
+"""Marks a plugin's function as the implementation of the hook of the same name."""
 
 
 @hookspec

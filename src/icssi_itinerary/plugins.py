@@ -43,6 +43,7 @@ for _entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
     if _allowed(_entry.name) and pm.get_plugin(_entry.name) is None:
         try:
             pm.register(_entry.load(), name=_entry.name)
+            pm.check_pending()  # a hook name that no spec knows, e.g. a typo
         except Exception as _error:
             raise PluginError(f"plugin '{_entry.name}' failed to load: {_error!r}") from _error
 pm.check_pending()
@@ -52,7 +53,8 @@ def call_each(hook: str, make_kwargs: Callable[[str], dict[str, Any]]) -> None:
     """Call *hook* on each plugin in registration order, naming a plugin that raises."""
     for impl in getattr(pm.hook, hook).get_hookimpls():
         try:
-            impl.function(**make_kwargs(impl.plugin_name))
+            kwargs = make_kwargs(impl.plugin_name)
+            impl.function(*(kwargs[name] for name in impl.argnames))  # as pluggy does
         except Exception as error:
             raise PluginError(f"plugin '{impl.plugin_name}' failed in {hook}: {error!r}") from error
 
