@@ -309,6 +309,7 @@ def publish(
     keep_cancelled: int,
 ) -> None:
     """A deployable site: public programme, one secret folder per delegate."""
+    from contextlib import ExitStack
     from datetime import timedelta
 
     from .plugins import get_exporters
@@ -316,9 +317,19 @@ def publish(
 
     chosen = [_exporter(name) for name in formats] or list(get_exporters().values())
     people = state.roster(roster)
-    with click.progressbar(
-        length=len(people.delegates), label="Publishing", file=sys.stderr
-    ) as bar:
+    with ExitStack() as stack:
+        bars: list[Any] = []
+
+        def advance(_: object) -> None:
+            # The bar starts with the first itinerary, so that bad input (--base-url,
+            # --out, the secret) stays one line on stderr.
+            if not bars:
+                bar = click.progressbar(
+                    length=len(people.delegates), label="Publishing", file=sys.stderr
+                )
+                bars.append(stack.enter_context(bar))
+            bars[0].update(1)
+
         result = publish_site(
             state.programme,
             people,
@@ -326,7 +337,7 @@ def publish(
             out,
             base_url,
             secret_file=secret_file,
-            progress=lambda _: bar.update(1),
+            progress=advance,
             keep_cancelled=timedelta(days=keep_cancelled),
         )
     click.echo(

@@ -71,6 +71,7 @@ class Ledger:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.connection = sqlite3.connect(path)
+        path.chmod(0o600)  # names delegates and holds their travel: the coordinator's only
         self.connection.executescript(_SCHEMA)
 
     def close(self) -> None:

@@ -128,6 +128,8 @@ def _swap(out: Path, folder: Path) -> None:
     for stale in out.parent.glob(f".{out.name}{SITE_PREFIX}*"):
         if stale not in (folder, previous):
             shutil.rmtree(stale, ignore_errors=True)
+    for stale in out.parent.glob(f".{out.name}.link-*"):
+        stale.unlink(missing_ok=True)  # left by a publish stopped just before its rename
 
 
 def _check_out(out: Path) -> None:

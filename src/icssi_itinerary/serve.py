@@ -11,7 +11,7 @@ __all__ = ["CACHE_SECONDS", "make_app", "serve"]
 CACHE_SECONDS = 300
 """How long clients and caches may keep a file: feeds refresh every few hours anyway."""
 
-_MEDIA_TYPES = {".ics": "text/calendar; charset=utf-8", ".html": "text/html; charset=utf-8"}
+_MEDIA_TYPES = {".ics": "text/calendar", ".html": "text/html"}
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -23,6 +23,14 @@ def _not_found(environ: dict[str, Any], start_response: StartResponse) -> Iterab
         [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")],
     )
     return [b"Not found\n"]
+
+
+def _charset(headers: Any, path: str, url: str) -> None:
+    """One plain ``charset=utf-8`` on text types (``text/calendar; charset=utf-8``):
+    whitenoise appends its own quoted charset to whatever media type it is given."""
+    media_type = headers["Content-Type"].split(";")[0]
+    if media_type.startswith("text/"):
+        headers["Content-Type"] = f"{media_type}; charset=utf-8"
 
 
 def make_app(root: Path) -> WSGIApp:
@@ -47,6 +55,7 @@ def make_app(root: Path) -> WSGIApp:
                 mimetypes=_MEDIA_TYPES,
                 index_file=True,
                 allow_all_origins=False,
+                add_headers_function=_charset,
             )
         return loaded[current](environ, start_response)
 
