@@ -1,0 +1,269 @@
+"""Serving a published site: media types, validators, 304s, no listings, no way out of the
+site, link swaps picked up without a restart, and many clients at once.
+
+Requests use only http.client from the standard library, on loopback.
+"""
+
+from __future__ import annotations
+
+import csv
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from email.message import Message
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import pytest
+import waitress
+
+import icssi_itinerary
+from conftest import SAMPLE_ROSTER
+from icssi_itinerary import Programme, Roster, load_programme, load_roster
+from icssi_itinerary.plugins import get_exporters
+from icssi_itinerary.publish import publish
+from icssi_itinerary.serve import make_app
+
+BASE_URL = "https://itinerary.example.org"
+FORMATS = ("text", "ical", "html")
+T1 = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
+
+
+def _publish(programme: Programme, roster: Roster, out: Path, now: datetime) -> None:
+    exporters = [get_exporters()[name] for name in FORMATS]
+    publish(programme, roster, exporters, out, BASE_URL, now=now)
+
+
+@contextmanager
+def _serving(root: Path) -> Iterator[int]:
+    """make_app(root) under waitress on a free loopback port, for the block's duration."""
+    server = waitress.create_server(make_app(root), host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield int(server.effective_port)
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
+    """One GET of *path*, sent exactly as written (no normalising, no re-encoding)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.putrequest("GET", path, skip_accept_encoding=True)
+        for name, value in (headers or {}).items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        # Header names are case-insensitive: the Message answers either spelling.
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+def _tokens(out: Path) -> dict[str, str]:
+    with (out.parent / f"{out.name}.private" / "links.csv").open(encoding="utf-8") as stream:
+        return {
+            row["id"]: urllib.parse.urlsplit(row["feed_url"]).path.split("/")[-2]
+            for row in csv.DictReader(stream)
+        }
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, programme: Programme, roster: Roster) -> Path:
+    out = tmp_path_factory.mktemp("serve") / "site"
+    _publish(programme, roster, out, T1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def port(site: Path) -> Iterator[int]:
+    with _serving(site) as number:
+        yield number
+
+
+def test_feed_has_calendar_type_and_validators_from_the_file(site: Path, port: int) -> None:
+    status, headers, body = _get(port, "/programme.ics")
+    assert status == 200
+    assert body == (site / "programme.ics").read_bytes()
+    assert headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert headers["ETag"]
+    modified = parsedate_to_datetime(headers["Last-Modified"])
+    on_disk = datetime.fromtimestamp((site / "programme.ics").stat().st_mtime, UTC)
+    assert abs(modified - on_disk) < timedelta(seconds=1)
+    # Feeds change: caches may keep them minutes, never for good.
+    cache = headers["Cache-Control"]
+    assert "immutable" not in cache and "max-age=" in cache
+    assert 0 < int(cache.split("max-age=")[1].split(",")[0]) <= 86400
+
+
+def test_personal_feed_and_page_are_served_with_their_types(site: Path, port: int) -> None:
+    token = next(iter(_tokens(site).values()))
+    status, headers, body = _get(port, f"/{token}/itinerary.ics")
+    assert status == 200 and body == (site / token / "itinerary.ics").read_bytes()
+    assert headers["Content-Type"] == "text/calendar; charset=utf-8"
+    status, headers, _ = _get(port, f"/{token}/itinerary.html")
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_conditional_get_gives_304(port: int) -> None:
+    _, headers, _ = _get(port, "/programme.ics")
+    status, again, body = _get(port, "/programme.ics", {"If-None-Match": headers["ETag"]})
+    assert (status, body) == (304, b"")
+    assert again["ETag"] == headers["ETag"]
+    status, _, body = _get(port, "/programme.ics", {"If-Modified-Since": headers["Last-Modified"]})
+    assert (status, body) == (304, b"")
+    status, _, body = _get(port, "/programme.ics", {"If-None-Match": '"not-this-one"'})
+    assert status == 200 and body
+
+
+def test_index_is_served_at_the_root(site: Path, port: int) -> None:
+    status, headers, body = _get(port, "/")
+    assert status == 200
+    assert body == (site / "index.html").read_bytes()
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_a_wrong_or_revoked_token_is_404(site: Path, port: int) -> None:
+    token = next(iter(_tokens(site).values()))
+    wrong = ("a" if token[0] != "a" else "b") + token[1:]
+    assert not (site / wrong).exists()
+    for path in (f"/{wrong}/itinerary.ics", f"/{'x' * 32}/itinerary.ics", "/nope.ics"):
+        assert _get(port, path)[0] == 404, path
+
+
+def test_no_directory_listing_for_a_token_folder(site: Path, port: int) -> None:
+    tokens = _tokens(site)
+    token = next(iter(tokens.values()))
+    for path in (f"/{token}/", f"/{token}", f"/{token}/?C=M;O=D"):
+        status, _, body = _get(port, path)
+        assert status in (403, 404), path
+        assert b"itinerary" not in body and token.encode() not in body
+    # Nor a listing of the tokens from the site root.
+    _, _, body = _get(port, "/")
+    assert not any(t.encode() in body for t in tokens.values())
+
+
+TRAVERSALS = [
+    "/../{secret}",
+    "/%2e%2e/{secret}",
+    "/%2E%2E/{secret}",
+    "/..%2f{secret}",
+    "/..%2F{secret_encoded}",
+    "/%2e%2e%2f{secret_encoded}",
+    "/.%2e/{secret}",
+    "/%252e%252e/{secret}",
+    "/..\\{secret}",
+    "/..%5c{secret}",
+    "/static/../../{secret}",
+    "/x/../../{secret}",
+    "//{absolute}",
+    "/{absolute}",
+    "/%2f{absolute_encoded}",
+    "http://127.0.0.1/../{secret}",
+]
+
+
+@pytest.mark.parametrize("pattern", TRAVERSALS)
+def test_traversal_out_of_the_site_is_refused(site: Path, port: int, pattern: str) -> None:
+    private = site.parent / f"{site.name}.private"
+    secret = f"{private.name}/secret.key"
+    absolute = (private / "secret.key").as_posix().lstrip("/")
+    path = pattern.format(
+        secret=secret,
+        secret_encoded=secret.replace("/", "%2f"),
+        absolute=absolute,
+        absolute_encoded=absolute.replace("/", "%2f"),
+    )
+    status, _, body = _get(port, path)
+    assert status in (400, 404), path
+    key = (private / "secret.key").read_text(encoding="ascii").strip()
+    assert key.encode() not in body
+    assert b"Tigris" not in body  # nothing of links.csv either
+
+
+def test_a_republish_is_served_without_restart(
+    tmp_path: Path, programme: Programme, roster: Roster
+) -> None:
+    out = tmp_path / "site"
+    _publish(programme, roster, out, T1)
+    with _serving(out) as port:
+        old = _get(port, "/programme.ics")
+        assert old[0] == 200 and old[2] == (out / "programme.ics").read_bytes()
+        bundled = Path(icssi_itinerary.__file__).parent / "data" / "icssi-2014.toml"
+        source = bundled.read_text(encoding="utf-8")
+        moved = tmp_path / "programme.toml"
+        assert source.count("start = 2014-11-03T10:00:00") == 1
+        moved.write_text(
+            source.replace("start = 2014-11-03T10:00:00", "start = 2014-11-03T11:00:00"),
+            encoding="utf-8",
+        )
+        changed = load_programme(moved)
+        before = (out / "programme.ics").stat()
+        _publish(changed, load_roster(SAMPLE_ROSTER, changed), out, T1 + timedelta(days=1))
+        # A republish within the same second as the last one (the moved feed has the
+        # same size): the validators must still tell the two feeds apart.
+        os.utime(out / "programme.ics", ns=(before.st_atime_ns, before.st_mtime_ns))
+        new = _get(port, "/programme.ics")
+        assert new[0] == 200
+        assert new[2] == (out / "programme.ics").read_bytes() != old[2]
+        assert new[1]["ETag"] != old[1]["ETag"]
+        # A calendar asking with the old ETag gets the new feed, not a 304.
+        status, _, body = _get(port, "/programme.ics", {"If-None-Match": old[1]["ETag"]})
+        assert status == 200 and body == new[2]
+
+
+def test_200_concurrent_conditional_gets_all_succeed(site: Path, port: int) -> None:
+    tokens = list(_tokens(site).values())
+    paths = ["/programme.ics", "/"] + [f"/{t}/itinerary.ics" for t in tokens]
+    etags = {path: _get(port, path)[1]["ETag"] for path in paths}
+
+    def fetch(number: int) -> int:
+        path = paths[number % len(paths)]
+        # Every other request is unconditional, so full bodies are served under load too.
+        headers = {"If-None-Match": etags[path]} if number % 2 else {}
+        status, _, body = _get(port, path, headers)
+        expected = 304 if number % 2 else 200
+        return 0 if status == expected and (status == 304 or body) else 1
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        errors = list(pool.map(fetch, range(200), timeout=120))
+    assert len(errors) == 200 and sum(errors) == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_command_serves_the_site(site: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "ICSSI_ITINERARY_LOAD_PLUGINS": ""}
+    command = [sys.executable, "-m", "icssi_itinerary", "serve", str(site), "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, headers, body = _get(port, "/programme.ics")
+                break
+            except OSError:
+                assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                assert time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.2)
+        assert status == 200 and body == (site / "programme.ics").read_bytes()
+        assert headers["Content-Type"] == "text/calendar; charset=utf-8"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
