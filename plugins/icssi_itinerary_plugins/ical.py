@@ -7,7 +7,9 @@ DTSTAMP from the data (or the change ledger), never from the clock or the host.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import icalendar
@@ -35,6 +37,7 @@ __all__ = ["item_uid", "render_itinerary", "render_programme"]
 PRODID = "-//icssi-itinerary//icssi-itinerary feed//EN"
 REFRESH = timedelta(hours=12)
 TO_BE_CONFIRMED = "Time to be confirmed."
+_END = b"END:VCALENDAR\r\n"
 _STATUS = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE", "cancelled": "CANCELLED"}
 
 
@@ -58,25 +61,40 @@ def _add_span(component: icalendar.Event, span: Span) -> None:
         component.add("dtend", _moment(span.end))
 
 
-def _base(
-    programme: Programme, item: ItineraryItem, stamp: datetime, ledger: Mapping[str, Any]
-) -> icalendar.Event:
+@dataclass(frozen=True)
+class _Stamp:
+    """What a component's UID, DTSTAMP, SEQUENCE and LAST-MODIFIED say."""
+
+    uid: str
+    dtstamp: datetime
+    sequence: int = 0
+    last_modified: datetime | None = None
+
+
+def _stamp(programme: Programme, item: ItineraryItem, stamp: datetime,
+           ledger: Mapping[str, Any]) -> _Stamp:  # fmt: skip
     uid = item_uid(programme, item.id)
     change = ledger.get(uid, {})
+    modified = change.get("last_modified")
+    return _Stamp(uid, modified or stamp, int(change.get("sequence", 0)), modified)
+
+
+def _base(stamp: _Stamp, item: ItineraryItem) -> icalendar.Event:
     component = icalendar.Event()
-    component.add("uid", uid)
-    component.add("dtstamp", change.get("last_modified", stamp))
-    component.add("sequence", int(change.get("sequence", 0)))
-    if "last_modified" in change:
-        component.add("last-modified", change["last_modified"])
+    component.add("uid", stamp.uid)
+    component.add("dtstamp", stamp.dtstamp)
+    component.add("sequence", stamp.sequence)
+    if stamp.last_modified is not None:
+        component.add("last-modified", stamp.last_modified)
     _add_span(component, item.span)
     return component
 
 
-def _event(
-    programme: Programme, event: Event, stamp: datetime, ledger: Mapping[str, Any]
-) -> icalendar.Event:
-    component = _base(programme, event, stamp, ledger)
+@lru_cache(maxsize=16384)
+def _event(stamp: _Stamp, event: Event, parent_uid: str | None) -> bytes:
+    """An event's VEVENT, serialised once per process: every feed that holds the event
+    (the programme's, each attending delegate's) shares the same bytes."""
+    component = _base(stamp, event)
     part = event.span.part_of_day if isinstance(event.span, DateSpan) else None
     component.add("summary", f"{event.title} ({part})" if part else event.title)
     notes = [event.description or ""]
@@ -96,17 +114,13 @@ def _event(
     component.add("categories", [event.kind, *event.tags])
     component.add("status", _STATUS[event.status])
     component.add("class", "PUBLIC")
-    if event.parent:
-        component.add(
-            "related-to", item_uid(programme, event.parent), parameters={"RELTYPE": "PARENT"}
-        )
-    return component
+    if parent_uid:
+        component.add("related-to", parent_uid, parameters={"RELTYPE": "PARENT"})
+    return bytes(component.to_ical())
 
 
-def _leg(
-    programme: Programme, leg: TravelLeg, stamp: datetime, ledger: Mapping[str, Any]
-) -> icalendar.Event:
-    component = _base(programme, leg, stamp, ledger)
+def _leg(stamp: _Stamp, leg: TravelLeg) -> bytes:
+    component = _base(stamp, leg)
     component.add("summary", leg.title)
     origin = leg.origin_place or leg.origin
     destination = leg.destination_place or leg.destination
@@ -122,13 +136,11 @@ def _leg(
     component.add("location", origin)
     component.add("categories", [leg.mode])
     component.add("class", "PRIVATE")
-    return component
+    return bytes(component.to_ical())
 
 
-def _stay(
-    programme: Programme, stay: Stay, stamp: datetime, ledger: Mapping[str, Any]
-) -> icalendar.Event:
-    component = _base(programme, stay, stamp, ledger)
+def _stay(stamp: _Stamp, stay: Stay) -> bytes:
+    component = _base(stamp, stay)
     component.add("summary", stay.title)
     component.add(
         "description", f"Check in {stay.check_in:%d %b %Y}, check out {stay.check_out:%d %b %Y}."
@@ -136,17 +148,24 @@ def _stay(
     component.add("location", ", ".join(p for p in (stay.name, stay.address, stay.city) if p))
     component.add("transp", "TRANSPARENT")
     component.add("class", "PRIVATE")
-    return component
+    return bytes(component.to_ical())
 
 
 def _component(
     programme: Programme, item: ItineraryItem, stamp: datetime, ledger: Mapping[str, Any]
-) -> icalendar.Event:
+) -> bytes:
+    stamped = _stamp(programme, item, stamp, ledger)
     if isinstance(item, Event):
-        return _event(programme, item, stamp, ledger)
+        parent = item_uid(programme, item.parent) if item.parent else None
+        return _event(stamped, item, parent)
     if isinstance(item, TravelLeg):
-        return _leg(programme, item, stamp, ledger)
-    return _stay(programme, item, stamp, ledger)
+        return _leg(stamped, item)
+    return _stay(stamped, item)
+
+
+@lru_cache(maxsize=256)
+def _vtimezone_bytes(name: str, first: int, last: int) -> bytes:
+    return bytes(vtimezone(name, first, last).to_ical())
 
 
 def _days(items: Iterable[ItineraryItem]) -> list[date]:
@@ -199,15 +218,16 @@ def _feed(
     calendar.add("x-wr-caldesc", icalendar.vText(description))
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(REFRESH))
+    parts = []
     if items:
         first, last = feed_years(_days(items))
-        for zone_name in _zones(items):
-            calendar.add_component(vtimezone(zone_name, first, last))
+        parts += [_vtimezone_bytes(zone_name, first, last) for zone_name in _zones(items)]
     ledger = options.ledger or {}
     stamp = min((_first_instant(item.span) for item in items), default=datetime(1970, 1, 1))
-    for item in items:
-        calendar.add_component(_component(programme, item, stamp.replace(tzinfo=UTC), ledger))
-    return bytes(calendar.to_ical())
+    parts += [_component(programme, item, stamp.replace(tzinfo=UTC), ledger) for item in items]
+    header = bytes(calendar.to_ical())
+    assert header.endswith(_END)
+    return header[: -len(_END)] + b"".join(parts) + _END
 
 
 def render_programme(programme: Programme, options: RenderOptions) -> bytes:
