@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 import waitress
+from waitress import wasyncore
 
 import icssi_itinerary
 from conftest import SAMPLE_ROSTER
@@ -52,8 +53,11 @@ def _serving(root: Path) -> Iterator[int]:
     try:
         yield int(server.effective_port)
     finally:
-        server.close()
-        thread.join(timeout=5)
+        # Closed from the server's own loop (woken by its trigger), so that no socket
+        # is closed under a select() running in the other thread.
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        thread.join(timeout=10)
+        assert not thread.is_alive()
 
 
 def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
