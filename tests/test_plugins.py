@@ -418,10 +418,6 @@ def test_failing_register_commands_is_one_line_naming_the_plugin(
     assert line.startswith("Error: plugin 'broken-commands' failed in register_commands")
 
 
-@pytest.mark.xfail(
-    reason="cli.py: _Group.list_commands runs register_commands outside invoke(), so "
-    "'--help' lets the PluginError escape as a traceback",
-)
 def test_failing_register_commands_under_help_is_one_line(
     install: Callable[[object, str], object],
 ) -> None:

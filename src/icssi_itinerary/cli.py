@@ -42,9 +42,12 @@ class _Group(click.Group):
     def _add_plugin_commands(self) -> None:
         if not self._plugins_added:
             _Group._plugins_added = True
-            from .plugins import call_each
+            try:
+                from .plugins import call_each
 
-            call_each("register_commands", lambda _: {"cli": self})
+                call_each("register_commands", lambda _: {"cli": self})
+            except PluginError as error:  # also under --help, outside invoke()
+                raise _PluginFailed(str(error)) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._add_plugin_commands()
