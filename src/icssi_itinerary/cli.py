@@ -131,6 +131,18 @@ _jobs_option = click.option(
     show_default="all cores",
     help="Processes to build with.",
 )
+_template_dir_option = click.option(
+    "--template-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of HTML templates that override the built-in ones.",
+)
+
+
+def _extra(template_dir: Path | None) -> dict[str, Any]:
+    """Per-format options from the command line."""
+    return {"html": {"template_dir": str(template_dir)}} if template_dir is not None else {}
+
+
 _roster_option = click.option(
     "--roster",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -196,6 +208,7 @@ def validate(state: _State, roster: Path | None) -> None:
 @_tz_option
 @click.option("--problems", is_flag=True, help="Include what the checks found.")
 @_output_option
+@_template_dir_option
 @click.pass_obj
 def itinerary(
     state: _State,
@@ -205,6 +218,7 @@ def itinerary(
     tz: Timezone | None,
     problems: bool,
     output: Path | None,
+    template_dir: Path | None,
 ) -> None:
     """One delegate's itinerary."""
     exporter = _exporter(format_name)
@@ -219,7 +233,7 @@ def itinerary(
             hint="use an id from the roster's id column",
         ) from None
     plan = build_itinerary(state.programme, person)
-    options = RenderOptions(timezone=tz, show_problems=problems)
+    options = RenderOptions(timezone=tz, show_problems=problems, extra=_extra(template_dir))
     _emit(render_itinerary(exporter, plan, options), output)
 
 
@@ -227,11 +241,19 @@ def itinerary(
 @click.argument("format_name", metavar="FORMAT")
 @_tz_option
 @_output_option
+@_template_dir_option
 @click.pass_obj
-def export(state: _State, format_name: str, tz: Timezone | None, output: Path | None) -> None:
+def export(
+    state: _State,
+    format_name: str,
+    tz: Timezone | None,
+    output: Path | None,
+    template_dir: Path | None,
+) -> None:
     """The whole programme in one format."""
     exporter = _exporter(format_name)
-    _emit(render_programme(exporter, state.programme, RenderOptions(timezone=tz)), output)
+    options = RenderOptions(timezone=tz, extra=_extra(template_dir))
+    _emit(render_programme(exporter, state.programme, options), output)
 
 
 @cli.command()
@@ -245,6 +267,7 @@ def export(state: _State, format_name: str, tz: Timezone | None, output: Path | 
 @click.option("--format", "formats", multiple=True, help="Format to build (repeat); default all.")
 @_tz_option
 @_jobs_option
+@_template_dir_option
 @click.pass_obj
 def build(
     state: _State,
@@ -253,12 +276,14 @@ def build(
     formats: tuple[str, ...],
     tz: Timezone | None,
     jobs: int,
+    template_dir: Path | None,
 ) -> None:
     """Every delegate's itinerary in every chosen format."""
     from .plugins import get_exporters
 
     chosen = [_exporter(name) for name in formats] or list(get_exporters().values())
     people = state.roster(roster)
+    options = RenderOptions(timezone=tz, extra=_extra(template_dir))
     problems = 0
     with click.progressbar(
         length=len(people.delegates), label="Building itineraries", file=sys.stderr
@@ -269,9 +294,7 @@ def build(
             problems += len(found)
             bar.update(1)
 
-        written = build_all(
-            state.programme, people, chosen, out, RenderOptions(timezone=tz), advance, jobs
-        )
+        written = build_all(state.programme, people, chosen, out, options, advance, jobs)
     click.echo(
         f"Wrote {len(written)} files for {len(people.delegates)} delegates to {out}", err=True
     )

@@ -22,6 +22,7 @@ DEFAULT_PLUGINS = (
     "icssi_itinerary.checks",
     "icssi_itinerary_plugins.text",
     "icssi_itinerary_plugins.ical",
+    "icssi_itinerary_plugins.html",
 )
 
 pm = pluggy.PluginManager("icssi_itinerary")
