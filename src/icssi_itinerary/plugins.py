@@ -23,6 +23,7 @@ DEFAULT_PLUGINS = (
     "icssi_itinerary_plugins.text",
     "icssi_itinerary_plugins.ical",
     "icssi_itinerary_plugins.html",
+    "icssi_itinerary_plugins.pdf",
 )
 
 pm = pluggy.PluginManager("icssi_itinerary")
