@@ -388,6 +388,15 @@ PROGRAMME_CASES = [
         "'late'",
     ),
     programme_case(
+        "fold-on-date-only-event",
+        second_event(
+            id='"dinner"', title='"D"', venue='"hall"', start="2014-10-27", fold='"first"'
+        ),
+        "events[1].fold",
+        'fold = "first"',
+        "date-only",
+    ),
+    programme_case(
         "bad-status",
         HEAD + CONFERENCE + 'status = "maybe"\n',
         "events[0].status",

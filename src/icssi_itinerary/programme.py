@@ -177,6 +177,8 @@ def parse_span(
         raise record.error(end_key, "is a date-time but start is a date", "give both as one kind")
     if last < start:
         raise record.error(end_key, "ends before it starts", "give a last day on or after start")
+    if record.has("fold"):
+        raise record.error("fold", "only goes with times of day", "remove it for a date-only event")
     if part is not None and part not in PARTS_OF_DAY:
         raise record.error(
             "part_of_day",
