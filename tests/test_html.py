@@ -15,6 +15,7 @@ import re
 import shutil
 import struct
 import subprocess
+import sys
 import tomllib
 import zlib
 from datetime import UTC, date, datetime
@@ -192,8 +193,14 @@ def test_day_sections_follow_the_programme_days(programme: Programme) -> None:
     days = [times(h2)[0] for h2 in root.iter("h2") if h2.find("time") is not None]
     # Press statement: 27-29 Oct Oslo, 30 Oct-2 Nov Globalization Conference, 3 Nov Geneva,
     # 5 Nov Brussels; each day a programme item begins on gets a section, in order.
-    assert days == ["2014-10-27", "2014-10-28", "2014-10-29", "2014-10-30", "2014-11-03",
-                    "2014-11-05"]  # fmt: skip
+    assert days == [
+        "2014-10-27",
+        "2014-10-28",
+        "2014-10-29",
+        "2014-10-30",
+        "2014-11-03",
+        "2014-11-05",
+    ]
 
 
 def test_sessions_are_nested_under_their_event(programme: Programme) -> None:
@@ -412,25 +419,63 @@ def _hostile(payload: str, url: str) -> Itinerary:
     safe_venue = Venue("w", "Safe hall", "Geneva", tz, url="https://example.org/hall")
     start = localize(datetime(2014, 11, 3, 10), tz)
     events = (
-        Event("e1", payload, payload, venue, TimeSpan(start, start.add(hours=2)),
-              description=payload, url=url, contacts=(contact,), tags=(payload,)),
-        Event("e2", "Safe event", "session", safe_venue, DateSpan(date(2014, 11, 4),
-              date(2014, 11, 4), tz), url="https://example.org/event?a=1&b=2"),
-    )  # fmt: skip
+        Event(
+            "e1",
+            payload,
+            payload,
+            venue,
+            TimeSpan(start, start.add(hours=2)),
+            description=payload,
+            url=url,
+            contacts=(contact,),
+            tags=(payload,),
+        ),
+        Event(
+            "e2",
+            "Safe event",
+            "session",
+            safe_venue,
+            DateSpan(date(2014, 11, 4), date(2014, 11, 4), tz),
+            url="https://example.org/event?a=1&b=2",
+        ),
+    )
     programme = Programme(
-        "p", payload, events, (venue, safe_venue), (contact,), description=payload, url=url,
-        organiser=payload, livestream=url, hashtag=payload, source=payload,
-    )  # fmt: skip
+        "p",
+        payload,
+        events,
+        (venue, safe_venue),
+        (contact,),
+        description=payload,
+        url=url,
+        organiser=payload,
+        livestream=url,
+        hashtag=payload,
+        source=payload,
+    )
     leg = TravelLeg(
-        "l", "d", payload, payload, payload,
-        TimeSpan(start.subtract(hours=5), start.subtract(hours=3)), payload, payload, payload,
-    )  # fmt: skip
+        "l",
+        "d",
+        payload,
+        payload,
+        payload,
+        TimeSpan(start.subtract(hours=5), start.subtract(hours=3)),
+        payload,
+        payload,
+        payload,
+    )
     stay = Stay("s", "d", payload, payload, tz, date(2014, 11, 2), date(2014, 11, 4), payload)
     person = Delegate(
-        "d", payload, ("e1", "e2"), home_zone=zone("Asia/Baghdad"), name_native=payload,
-        organisation=payload, email="secret@example.net", language="ar", legs=(leg,),
+        "d",
+        payload,
+        ("e1", "e2"),
+        home_zone=zone("Asia/Baghdad"),
+        name_native=payload,
+        organisation=payload,
+        email="secret@example.net",
+        language="ar",
+        legs=(leg,),
         stays=(stay,),
-    )  # fmt: skip
+    )
     return build_itinerary(programme, person)
 
 
@@ -605,8 +650,12 @@ def _png(grid: list[list[bool]], scale: int = 8) -> bytes:
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
-            + chunk(b"IEND", b""))  # fmt: skip
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def zbarimg() -> str | None:
@@ -686,10 +735,18 @@ def test_template_dir_overrides_built_in_templates(tmp_path: Path) -> None:
     # templates not overridden still come from the built-in set
     result = CliRunner().invoke(
         cli,
-        ["itinerary", "amal-karim", "--roster", str(SAMPLE_ROSTER), "--format", "html",
-         "--template-dir", str(folder)],
+        [
+            "itinerary",
+            "amal-karim",
+            "--roster",
+            str(SAMPLE_ROSTER),
+            "--format",
+            "html",
+            "--template-dir",
+            str(folder),
+        ],
         catch_exceptions=False,
-    )  # fmt: skip
+    )
     assert result.exit_code == 0, result.output
     root = parse(result.stdout_bytes)
     assert root.find(".//table") is not None
@@ -707,10 +764,21 @@ def test_template_dir_applies_to_build(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(
         cli,
-        ["build", "--roster", str(SAMPLE_ROSTER), "--out", str(out), "--format", "html",
-         "--template-dir", str(folder), "--jobs", "1"],
+        [
+            "build",
+            "--roster",
+            str(SAMPLE_ROSTER),
+            "--out",
+            str(out),
+            "--format",
+            "html",
+            "--template-dir",
+            str(folder),
+            "--jobs",
+            "1",
+        ],
         catch_exceptions=False,
-    )  # fmt: skip
+    )
     assert result.exit_code == 0, result.output
     names = {row["id"]: row["name"] for row in sample_roster_rows("roster.csv")}
     for delegate_id, name in names.items():
@@ -723,6 +791,43 @@ def test_a_missing_template_dir_is_bad_input(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["export", "html", "--template-dir", str(tmp_path / "no")])
     assert result.exit_code == 2
     assert "--template-dir" in result.output
+
+
+@pytest.mark.parametrize(
+    ("template", "words"),
+    [
+        ("{% if %}", ("programme.html:1:", "--template-dir")),
+        ("{{ no_such_variable.title }}", ("--template-dir", "no_such_variable")),
+    ],
+)
+def test_a_broken_coordinator_template_is_one_line_of_bad_input(
+    tmp_path: Path, template: str, words: tuple[str, ...]
+) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "programme.html").write_text(template, encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "icssi_itinerary",
+            "export",
+            "html",
+            "--template-dir",
+            str(folder),
+            "-o",
+            str(tmp_path / "p.html"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "Traceback" not in result.stderr and "plugin" not in line
+    for word in words:
+        assert word in line, line
+    assert not (tmp_path / "p.html").exists()
 
 
 def test_coordinator_templates_are_escaped_too(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import PluginError
+from .errors import InputError, PluginError
 from .model import Itinerary, Programme
 from .timing import Timezone
 
@@ -54,9 +54,15 @@ class Exporter:
 
 
 def render_programme(exporter: Exporter, programme: Programme, options: RenderOptions) -> bytes:
-    """The whole programme in *exporter*'s format; a failing plugin is named."""
+    """The whole programme in *exporter*'s format.
+
+    A failing plugin is named; an :class:`InputError` it raises (input the user gave it,
+    such as a template) passes through as bad input.
+    """
     try:
         return exporter.render_programme(programme, options)
+    except InputError:
+        raise
     except Exception as error:
         raise PluginError(_failed(exporter, error)) from error
 
@@ -65,6 +71,8 @@ def render_itinerary(exporter: Exporter, itinerary: Itinerary, options: RenderOp
     """One itinerary in *exporter*'s format; a failing plugin is named."""
     try:
         return exporter.render_itinerary(itinerary, options)
+    except InputError:
+        raise
     except Exception as error:
         raise PluginError(_failed(exporter, error)) from error
 
