@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import os
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -85,14 +84,6 @@ _ARABIC_RANGES = (
 
 def _is_arabic(code: int) -> bool:
     return any(low <= code <= high for low, high in _ARABIC_RANGES)
-
-
-def _needs_shaping(text: str) -> bool:
-    """Right-to-left or joining scripts: HarfBuzz shapes them and the bidi algorithm orders."""
-    return any(
-        ord(char) >= 0x0590 and unicodedata.bidirectional(char) in {"R", "AL", "AN"}
-        for char in text
-    )
 
 
 # --- fonts: parsed once per process, copied per document ------------------------------
