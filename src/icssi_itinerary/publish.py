@@ -337,8 +337,6 @@ def _write_private(
                 webcal,
             ]
         )
-    write_atomic(private / "links.csv", buffer.getvalue().encode("utf-8"))
+    write_atomic(private / "links.csv", buffer.getvalue().encode("utf-8"), mode=0o600)
     text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-    write_atomic(private / "changes.json", text.encode("utf-8"))
-    for path in (private / "links.csv", private / "changes.json"):
-        path.chmod(0o600)
+    write_atomic(private / "changes.json", text.encode("utf-8"), mode=0o600)
