@@ -324,6 +324,8 @@ def build(
     show_default=True,
     help="Days a removed event stays in feeds as cancelled.",
 )
+@_jobs_option
+@_template_dir_option
 @click.pass_obj
 def publish(
     state: _State,
@@ -333,6 +335,8 @@ def publish(
     secret_file: Path | None,
     formats: tuple[str, ...],
     keep_cancelled: int,
+    jobs: int,
+    template_dir: Path | None,
 ) -> None:
     """A deployable site: public programme, one secret folder per delegate."""
     from contextlib import ExitStack
@@ -365,6 +369,8 @@ def publish(
             secret_file=secret_file,
             progress=advance,
             keep_cancelled=timedelta(days=keep_cancelled),
+            options=RenderOptions(extra=_extra(template_dir)),
+            jobs=jobs,
         )
     click.echo(
         f"Published {out} -> {result.site.name}: {result.written} files written, "

@@ -28,6 +28,7 @@ from .files import write_atomic
 from .itinerary import build_itinerary, sort_key
 from .ledger import Change, Ledger, item_uid
 from .model import Event, Itinerary, ItineraryItem, Programme, Roster
+from .parallel import run_parallel
 from .timing import DateSpan
 from .tokens import delegate_token, load_secret
 
@@ -170,11 +171,15 @@ def publish(
     keep_cancelled: timedelta = timedelta(days=30),
     now: datetime | None = None,
     progress: Callable[[Itinerary], None] | None = None,
+    options: RenderOptions | None = None,
+    jobs: int = 1,
 ) -> PublishResult:
     """Publish the programme and every delegate's itinerary under secret URLs.
 
-    Returns what was written and what changed since the last publish (also written as
-    ``changes.json`` with ``links.csv`` in the private folder).
+    *options* carries per-format settings (``extra``, e.g. a template folder); the base
+    URL, feed URLs and ledger are filled in here. Itineraries render in *jobs*
+    processes. Returns what was written and what changed since the last publish (also
+    written as ``changes.json`` with ``links.csv`` in the private folder).
     """
     base_url = base_url.rstrip("/")
     if not base_url.startswith(("https://", "http://")):
@@ -192,22 +197,30 @@ def publish(
     first = not ledger_path.exists()
     ledger = Ledger(ledger_path)
     try:
-        return _publish(
-            programme,
-            roster,
-            exporters,
-            out,
-            base_url,
-            secret,
-            ledger,
-            moment,
-            keep_cancelled,
-            progress,
-            private,
-            first,
-        )
+        tracked = _Tracked.of(programme, roster, secret, ledger, moment, keep_cancelled)
+        base = replace(options or RenderOptions(), base_url=base_url, ledger=ledger.entries())
+        site = _Site(out)
+        try:
+            _render(site, tracked, exporters, base, jobs, progress)
+        except BaseException:
+            shutil.rmtree(site.folder, ignore_errors=True)
+            raise
+        _swap(out, site.folder)
     finally:
         ledger.close()
+    report = [
+        {
+            "uid": change.uid,
+            "change": change.kind,
+            "summary": describe_change(change),
+            "delegates": sorted(set(tracked.holders.get(change.uid, []))),
+        }
+        for change in tracked.changes
+    ]
+    _write_private(
+        private, [(p.token, p.itinerary) for p in tracked.plans], base_url, exporters, report
+    )
+    return PublishResult(site.folder, site.written, site.unchanged, report, first, private)
 
 
 def _gone(
@@ -227,90 +240,114 @@ def _gone(
     return gone, dropped
 
 
-def _publish(
-    programme: Programme,
-    roster: Roster,
+@dataclass(frozen=True)
+class _Plan:
+    """One delegate's published itinerary: its token, items, and events they dropped."""
+
+    token: str
+    itinerary: Itinerary
+    dropped: dict[str, datetime]
+
+
+@dataclass
+class _Tracked:
+    """What the ledger makes of this publish: the public programme with its cancelled
+    events, each delegate's plan, what changed, and who holds each UID."""
+
+    public: Programme
+    plans: list[_Plan]
+    changes: list[Change]
+    holders: dict[str, list[str]]
+
+    @classmethod
+    def of(
+        cls,
+        programme: Programme,
+        roster: Roster,
+        secret: bytes,
+        ledger: Ledger,
+        moment: datetime,
+        keep: timedelta,
+    ) -> _Tracked:
+        events = {item_uid(programme, event.id): event for event in programme.events}
+        changes = ledger.record(events, moment)
+        removed: dict[str, Event] = {}
+        for uid in ledger.present("programme", events, moment, keep):
+            cancelled = ledger.cancel(uid, moment)
+            if cancelled is not None:
+                removed[uid] = cancelled[0]
+                changes += cancelled[1]
+        public = replace(programme, events=programme.events + tuple(removed.values()))
+        plans: list[_Plan] = []
+        holders: dict[str, list[str]] = {}
+        for delegate in roster.delegates:
+            plan = build_itinerary(programme, delegate)
+            items = {item_uid(programme, item.id): item for item in plan.items}
+            changes += ledger.record(items, moment)
+            kept = ledger.present(f"delegate:{delegate.id}", items, moment, keep)
+            gone, dropped = _gone(kept, removed, events)
+            changes += [
+                Change(uid, "changed", events[uid], gone[uid])
+                for uid, when in dropped.items()
+                if when == moment
+            ]
+            for uid in [*items, *gone]:
+                holders.setdefault(uid, []).append(delegate.id)
+            all_items = tuple(sorted([*plan.items, *gone.values()], key=sort_key))
+            plans.append(
+                _Plan(delegate_token(secret, delegate), replace(plan, items=all_items), dropped)
+            )
+        return cls(public, plans, changes, holders)
+
+
+def _render(
+    site: _Site,
+    tracked: _Tracked,
     exporters: Sequence[Exporter],
-    out: Path,
-    base_url: str,
-    secret: bytes,
-    ledger: Ledger,
-    moment: datetime,
-    keep: timedelta,
+    options: RenderOptions,
+    jobs: int,
     progress: Callable[[Itinerary], None] | None,
-    private: Path,
-    first: bool,
-) -> PublishResult:
-    events = {item_uid(programme, event.id): event for event in programme.events}
-    changes = ledger.record(events, moment)
-    removed: dict[str, Event] = {}
-    for uid in ledger.present("programme", events, moment, keep):
-        cancelled = ledger.cancel(uid, moment)
-        if cancelled is not None:
-            removed[uid] = cancelled[0]
-            changes += cancelled[1]
-    public = replace(programme, events=programme.events + tuple(removed.values()))
-    plans: list[tuple[str, Itinerary, dict[str, Any]]] = []
-    holders: dict[str, list[str]] = {}
-    for delegate in roster.delegates:
-        plan = build_itinerary(programme, delegate)
-        items = {item_uid(programme, item.id): item for item in plan.items}
-        changes += ledger.record(items, moment)
-        gone, dropped = _gone(
-            ledger.present(f"delegate:{delegate.id}", items, moment, keep), removed, events
+) -> None:
+    """Write the public files, then every delegate's, rendered in *jobs* processes."""
+    base_url = options.base_url or ""
+    entries = options.ledger or {}
+    for exporter in exporters:
+        name = "index.html" if exporter.media_type.startswith("text/html") else None
+        site.put(
+            name or output_name("programme", exporter),
+            render_programme(exporter, tracked.public, options),
         )
-        for uid, when in dropped.items():
-            if when == moment:
-                changes.append(Change(uid, "changed", events[uid], gone[uid]))
-        for uid in [*items, *gone]:
-            holders.setdefault(uid, []).append(delegate.id)
-        all_items = sorted([*plan.items, *gone.values()], key=sort_key)
-        plans.append(
-            (delegate_token(secret, delegate), replace(plan, items=tuple(all_items)), dropped)
-        )
-    entries = ledger.entries()
-    site = _Site(out)
-    try:
-        options = RenderOptions(base_url=base_url, ledger=entries)
-        for exporter in exporters:
-            name = "index.html" if exporter.media_type.startswith("text/html") else None
-            site.put(
-                name or output_name("programme", exporter),
-                render_programme(exporter, public, options),
-            )
-        site.put("robots.txt", ROBOTS.encode())
-        for token, plan, dropped in plans:
-            personal = replace(
-                options,
-                feed_url=_feed_url(base_url, token, exporters),
-                ledger=entries
-                | {
+    site.put("robots.txt", ROBOTS.encode())
+
+    def work(index: int) -> tuple[int, list[tuple[str, bytes]]]:
+        plan = tracked.plans[index]
+        personal = replace(
+            options,
+            feed_url=_feed_url(base_url, plan.token, exporters),
+            ledger={
+                **entries,
+                **{
                     uid: {"sequence": entries[uid]["sequence"] + 1, "last_modified": when}
-                    for uid, when in dropped.items()
+                    for uid, when in plan.dropped.items()
                 },
+            },
+        )
+        return index, [
+            (
+                f"{plan.token}/{output_name('itinerary', exporter)}",
+                render_itinerary(exporter, plan.itinerary, personal),
             )
-            for exporter in exporters:
-                site.put(
-                    f"{token}/{output_name('itinerary', exporter)}",
-                    render_itinerary(exporter, plan, personal),
-                )
-            if progress is not None:
-                progress(plan)
-    except BaseException:
-        shutil.rmtree(site.folder, ignore_errors=True)
-        raise
-    _swap(out, site.folder)
-    report = [
-        {
-            "uid": change.uid,
-            "change": change.kind,
-            "summary": describe_change(change),
-            "delegates": sorted(set(holders.get(change.uid, []))),
-        }
-        for change in changes
-    ]
-    _write_private(private, [(t, p) for t, p, _ in plans], base_url, exporters, report)
-    return PublishResult(site.folder, site.written, site.unchanged, report, first, private)
+            for exporter in exporters
+        ]
+
+    def done(result: tuple[int, list[tuple[str, bytes]]]) -> None:
+        index, files = result
+        for name, data in files:
+            site.put(name, data)
+        if progress is not None:
+            progress(tracked.plans[index].itinerary)
+
+    run_parallel(work, len(tracked.plans), jobs, done)
 
 
 def _write_private(
