@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import html
 import importlib.util
 import inspect
 import itertools
+import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import click
@@ -76,6 +79,23 @@ def test_every_hook_has_a_section_in_plugins_md(hook: str) -> None:
     assert f"def {hook}(" in body, f"the '{heading}' section needs an example"
     for parameter in hook_specs()[hook].parameters:
         assert f"`{parameter}`" in body, f"the '{heading}' section should say what {parameter} is"
+
+
+def _typed_signature(name: str) -> str:
+    """``def name(param: Annotation) -> Return``, as written in hookspecs.py."""
+    signature = hook_specs()[name]  # annotations are strings (postponed evaluation)
+    params = ", ".join(f"{p.name}: {p.annotation}" for p in signature.parameters.values())
+    return f"def {name}({params}) -> {signature.return_annotation}"
+
+
+@pytest.mark.parametrize("hook", sorted(hook_specs()))
+def test_every_hook_section_opens_with_its_exact_typed_signature(hook: str) -> None:
+    heading = f"{hook}({', '.join(hook_specs()[hook].parameters)})"
+    body = sections("plugins.md")[heading]
+    first_block = re.search(r"```python\n(.*?)```", body, re.DOTALL)
+    assert first_block, f"'## {heading}' should open with its signature in a python block"
+    assert first_block.group(1).strip() == _typed_signature(hook)
+    assert body.lstrip().startswith("```python"), "the signature comes first"
 
 
 def test_plugins_md_documents_no_hook_that_does_not_exist() -> None:
@@ -298,14 +318,130 @@ def test_links_between_pages_point_to_pages_that_exist() -> None:
             assert (DOCS / target).exists(), f"{page.name} links to missing {target}"
 
 
-@pytest.mark.skipif(importlib.util.find_spec("mkdocs") is None, reason="mkdocs not installed")
-def test_mkdocs_builds_in_strict_mode(tmp_path: Path) -> None:
+_DOCS_MODULES = ("mkdocs", "material", "mkdocstrings_handlers.python", "mkdocs_click")
+
+
+def _missing_docs_modules() -> list[str]:
+    missing = []
+    for name in _DOCS_MODULES:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except ModuleNotFoundError:  # the parent package of a dotted name is missing
+            found = False
+        if not found:
+            missing.append(name)
+    return missing
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site, built once with ``mkdocs build --strict``: any warning fails it.
+
+    Skipped where the ``docs`` extra is not installed, except under CI (``CI`` set),
+    which installs ``.[test,docs]``: there a missing tool is a failure.
+    """
+    missing = _missing_docs_modules()
+    if missing:
+        message = f"the docs extra is not installed (missing {', '.join(missing)})"
+        if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+            pytest.fail(message + "; CI must run the documentation build")
+        pytest.skip(message)
+    out = tmp_path_factory.mktemp("docs") / "site"
+    # only the built-in plugins, whatever else is installed here
+    env = {**os.environ, "ICSSI_ITINERARY_LOAD_PLUGINS": "", "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "site" / "plugins" / "index.html").exists()
+    return out
+
+
+def _page_text(site: Path, page: str) -> str:
+    """The text of a built page's article, without tags."""
+    markup = (site / page / "index.html").read_text(encoding="utf-8")
+    article = markup[markup.index("<article") : markup.index("</article>")]
+    return html.unescape(re.sub(r"<[^>]+>", "", article))
+
+
+def test_mkdocs_builds_in_strict_mode(site: Path) -> None:
+    assert (site / "index.html").exists()
+    assert (site / "plugins" / "index.html").exists()
+    for page in _nav_pages():
+        built = site / ("" if page == "index.md" else page.removesuffix(".md"))
+        assert (built / "index.html").exists(), page
+
+
+def test_the_docs_tools_are_declared_in_the_docs_extra() -> None:
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"
+    ]["docs"]
+    names = {re.split(r"[<>=!~ ]", requirement)[0] for requirement in extra}
+    assert {"mkdocs", "mkdocs-material", "mkdocstrings[python]", "mkdocs-click"} <= names
+
+
+@pytest.mark.parametrize("name", icssi_itinerary.__all__)
+def test_the_api_reference_documents_every_public_name(site: Path, name: str) -> None:
+    obj = getattr(icssi_itinerary, name)
+    external = isinstance(obj, type) or inspect.isfunction(obj)
+    if external and not obj.__module__.startswith("icssi_itinerary"):
+        pytest.skip(f"{name} is re-exported from {obj.__module__}; api.md links to its docs")
+    markup = (site / "api" / "index.html").read_text(encoding="utf-8")
+    assert f'id="icssi_itinerary.{name}"' in markup, f"docs/api.md does not render {name}"
+
+
+def test_the_api_reference_renders_the_docstrings(site: Path) -> None:
+    text = _page_text(site, "api")
+    for obj in (icssi_itinerary.build_itinerary, icssi_itinerary.localize, hookspecs):
+        first_line = inspect.getdoc(obj).splitlines()[0]  # type: ignore[union-attr]
+        plain = re.sub(r":\w+:`([^`]+)`|``([^`]+)``|\*([^*]+)\*", r"\1\2\3", first_line)
+        assert plain.split(";")[0].strip() in " ".join(text.split()), first_line
+
+
+def test_the_cli_reference_is_generated_from_every_command(site: Path) -> None:
+    markup = (site / "cli-reference" / "index.html").read_text(encoding="utf-8")
+    text = _page_text(site, "cli-reference")
+    for name, command in cli_commands().items():
+        assert f'id="icssi-itinerary-{name}"' in markup, name
+        for parameter in command.params:
+            if isinstance(parameter, click.Option):
+                assert max(parameter.opts, key=len) in text, f"{name} {parameter.opts}"
+    source = (DOCS / "cli-reference.md").read_text(encoding="utf-8")
+    assert "::: mkdocs-click" in source  # generated, not copied
+    assert ":module: icssi_itinerary.cli" in source
+
+
+def test_the_plugin_tutorial_shows_the_example_package_as_it_is(site: Path) -> None:
+    text = _page_text(site, "plugin-tutorial")
+    assert "--8<--" not in text  # every snippet was included
+    package = ROOT / "examples" / "icssi-itinerary-markdown"
+    for line in (package / "pyproject.toml").read_text(encoding="utf-8").splitlines():
+        assert line in text
+    module = (package / "icssi_itinerary_markdown.py").read_text(encoding="utf-8")
+    functions = re.findall(r"^def (\w+)\(", module, re.MULTILINE)
+    shown = [name for name in functions if f"def {name}(" in text]
+    hooks = {name for name in functions if name.startswith("register_")}
+    assert hooks <= set(shown) and "early_starts" in shown and "render_itinerary" in shown
+
+
+def test_the_developers_page_examples_run_and_print_what_the_page_shows() -> None:
+    page = (DOCS / "developers.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```(python|text)\n(.*?)```", page, re.DOTALL)
+    assert [kind for kind, _ in blocks].count("python") >= 2
+    env = {**os.environ, "ICSSI_ITINERARY_LOAD_PLUGINS": ""}
+    for (kind, code), following in zip(blocks, [*blocks[1:], ("", "")], strict=True):
+        if kind != "python":
+            continue
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert result.returncode == 0, f"{code}\n{result.stderr}"
+        if following[0] == "text":  # the output the page shows for this code
+            printed = result.stdout.splitlines()
+            for line in following[1].splitlines():
+                if line.strip() not in ("", "…"):
+                    assert line in printed, f"developers.md shows {line!r}; printed: {printed}"
