@@ -400,6 +400,7 @@ def test_the_api_reference_renders_the_docstrings(site: Path) -> None:
         first_line = inspect.getdoc(obj).splitlines()[0]  # type: ignore[union-attr]
         plain = re.sub(r":\w+:`([^`]+)`|``([^`]+)``|\*([^*]+)\*", r"\1\2\3", first_line)
         assert plain.split(";")[0].strip() in " ".join(text.split()), first_line
+    assert not re.search(r":(class|func|meth|mod):", text), "a Sphinx role was left as text"
 
 
 def test_the_cli_reference_is_generated_from_every_command(site: Path) -> None:
