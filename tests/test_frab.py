@@ -1,0 +1,570 @@
+"""The ``frab`` and ``frab-json`` formats: schedule.xml / schedule.json for conference apps.
+
+Oracles: the c3voc schemas (XSD via ``xmlschema``, JSON Schema via ``jsonschema``),
+ElementTree and ``json`` to read the output back, UTC instants and offsets computed with
+the stdlib ``zoneinfo``, and the press statement for the Geneva and Brussels times.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import jsonschema
+import pytest
+import xmlschema
+from click.testing import CliRunner
+
+from conftest import PRESS_STATEMENT, ROOT, SAMPLE_ROSTER
+from icssi_itinerary import (
+    DateSpan,
+    Event,
+    Programme,
+    RenderOptions,
+    Roster,
+    attended_events,
+    build_itinerary,
+    item_uid,
+    render_itinerary,
+    render_programme,
+    zone,
+)
+from icssi_itinerary.cli import cli
+from icssi_itinerary.plugins import get_exporters
+
+SCHEMAS = ROOT.parent / "shared" / "schemas" / "frab"
+XSD = SCHEMAS / "schedule.xml.xsd"
+JSON_SCHEMA = SCHEMAS / "schedule.schema.json"
+BAGHDAD = ZoneInfo("Asia/Baghdad")
+FORMATS = ("frab", "frab-json")
+HOSTILE = "<b>Tigris & Marshes</b> ]]> \"quoted\" 'single' العراق\x0b end"
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def xsd() -> xmlschema.XMLSchema:
+    if not XSD.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{XSD} is missing in CI: shared/ must sit beside the clone")
+        pytest.skip(f"the c3voc schemas are not at {SCHEMAS} (shared/ beside the clone)")
+    return xmlschema.XMLSchema(str(XSD))
+
+
+@pytest.fixture(scope="module")
+def json_validator() -> jsonschema.protocols.Validator:
+    if not JSON_SCHEMA.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{JSON_SCHEMA} is missing in CI: shared/ must sit beside the clone")
+        pytest.skip(f"the c3voc schemas are not at {SCHEMAS} (shared/ beside the clone)")
+    schema = json.loads(JSON_SCHEMA.read_text(encoding="utf-8"))
+    assert schema["$schema"] == "http://json-schema.org/draft-06/schema#"
+    jsonschema.Draft6Validator.check_schema(schema)
+    return jsonschema.Draft6Validator(
+        schema, format_checker=jsonschema.Draft6Validator.FORMAT_CHECKER
+    )
+
+
+def programme_bytes(programme: Programme, name: str) -> bytes:
+    return render_programme(get_exporters()[name], programme, RenderOptions())
+
+
+def itinerary_bytes(programme: Programme, roster: Roster, delegate_id: str, name: str) -> bytes:
+    plan = build_itinerary(programme, roster.delegate(delegate_id), checks=[])
+    return render_itinerary(get_exporters()[name], plan, RenderOptions())
+
+
+def parse_duration(text: str) -> timedelta:
+    match = re.fullmatch(r"(\d+):(\d{2})(?::(\d{2}))?", text)
+    assert match, text
+    hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return timedelta(hours=hours, minutes=minutes, seconds=seconds)
+
+
+def xml_events(data: bytes) -> list[dict[str, Any]]:
+    """Each event of a schedule.xml with the day and room it sits in."""
+    root = ET.fromstring(data)
+    found = []
+    for day in root.findall("day"):
+        for room in day.findall("room"):
+            for event in room.findall("event"):
+                fields = {child.tag: child.text or "" for child in event}
+                start = datetime.fromisoformat(fields["date"])
+                found.append(
+                    {
+                        **fields,
+                        "guid": event.get("guid"),
+                        "id": int(event.get("id", "0")),
+                        "day": day.attrib,
+                        "room_name": room.get("name"),
+                        "start_at": start,
+                        "end_at": start + parse_duration(fields["duration"]),
+                    }
+                )
+    return found
+
+
+def json_events(data: bytes) -> list[dict[str, Any]]:
+    """Each event of a schedule.json with the day and room it sits in."""
+    document = json.loads(data)
+    found = []
+    for day in document["schedule"]["conference"]["days"]:
+        for room, events in day["rooms"].items():
+            for event in events:
+                start = datetime.fromisoformat(event["date"])
+                found.append(
+                    {
+                        **event,
+                        "day": day,
+                        "room_name": room,
+                        "start_at": start,
+                        "end_at": start + parse_duration(event["duration"]),
+                    }
+                )
+    return found
+
+
+def events_of(data: bytes, name: str) -> list[dict[str, Any]]:
+    return xml_events(data) if name == "frab" else json_events(data)
+
+
+def guid_of(programme: Programme, event: Event) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, item_uid(programme, event.id)))
+
+
+def by_guid(programme: Programme) -> dict[str, Event]:
+    return {guid_of(programme, event): event for event in programme.events}
+
+
+def expected_instants(event: Event) -> tuple[datetime, datetime]:
+    """Start and end of *event* computed from its wall-clock data with zoneinfo only."""
+    tz = ZoneInfo(event.venue.zone.key)
+    span = event.span
+    if isinstance(span, DateSpan):
+        first = datetime.combine(span.first_day, datetime.min.time(), tz)
+        after = datetime.combine(span.last_day + timedelta(days=1), datetime.min.time(), tz)
+        return first, after
+    start = span.start.replace(tzinfo=None)
+    end = span.end.replace(tzinfo=None)
+    return start.replace(tzinfo=tz), end.replace(tzinfo=tz)
+
+
+def delegate_ids() -> list[str]:
+    return [line.split(",", 1)[0] for line in SAMPLE_ROSTER.read_text("utf-8").splitlines()[1:]]
+
+
+def hostile_programme(programme: Programme) -> Programme:
+    events = tuple(
+        replace(event, title=f"{HOSTILE} {event.title}", description=HOSTILE)
+        for event in programme.events
+    )
+    return replace(programme, title=HOSTILE, events=events)
+
+
+# --- the formats are registered --------------------------------------------------------
+
+
+def test_both_formats_are_listed_with_their_media_types() -> None:
+    result = CliRunner().invoke(cli, ["formats"])
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line.split()[1:] for line in result.output.splitlines()}
+    assert rows["frab"][:3] == [".xml", "application/xml;", "charset=utf-8"]
+    assert rows["frab-json"][:3] == [".json", "application/json;", "charset=utf-8"]
+
+
+# --- schema validity ---------------------------------------------------------------------
+
+
+def test_programme_xml_is_valid_against_the_xsd(programme: Programme, xsd: Any) -> None:
+    xsd.validate(programme_bytes(programme, "frab").decode("utf-8"))
+
+
+def test_programme_json_is_valid_against_the_json_schema(
+    programme: Programme, json_validator: Any
+) -> None:
+    document = json.loads(programme_bytes(programme, "frab-json"))
+    json_validator.validate(document)
+
+
+def test_the_schema_validators_reject_a_broken_schedule(
+    programme: Programme, xsd: Any, json_validator: Any
+) -> None:
+    """The validity tests can fail: an event without a guid is refused by both."""
+    root = ET.fromstring(programme_bytes(programme, "frab"))
+    next(root.iter("event")).attrib.pop("guid")
+    assert not xsd.is_valid(ET.tostring(root, encoding="unicode"))
+    document = json.loads(programme_bytes(programme, "frab-json"))
+    day = document["schedule"]["conference"]["days"][0]
+    next(iter(day["rooms"].values()))[0].pop("guid")
+    assert not json_validator.is_valid(document)
+
+
+@pytest.mark.parametrize("delegate_id", delegate_ids())
+def test_every_sample_itinerary_is_valid_in_both_formats(
+    programme: Programme, roster: Roster, delegate_id: str, xsd: Any, json_validator: Any
+) -> None:
+    xsd.validate(itinerary_bytes(programme, roster, delegate_id, "frab").decode("utf-8"))
+    json_validator.validate(
+        json.loads(itinerary_bytes(programme, roster, delegate_id, "frab-json"))
+    )
+
+
+# --- every instant ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_every_programme_event_is_there_once_with_its_real_instants(
+    programme: Programme, name: str
+) -> None:
+    events = events_of(programme_bytes(programme, name), name)
+    known = by_guid(programme)
+    assert sorted(e["guid"] for e in events) == sorted(known)
+    for found in events:
+        event = known[found["guid"]]
+        start, end = expected_instants(event)
+        assert found["start_at"].astimezone(UTC) == start.astimezone(UTC), event.id
+        assert found["end_at"].astimezone(UTC) == end.astimezone(UTC), event.id
+        # the offset written is the venue's own at that instant, not the conference's
+        assert found["start_at"].utcoffset() == start.utcoffset(), event.id
+        assert found["start"] == f"{start:%H:%M}", event.id
+        if name == "frab-json":
+            written_end = datetime.fromisoformat(found["end"])
+            assert written_end == end and written_end.utcoffset() == end.utcoffset(), event.id
+        # the day an event is listed under is its local start date at the venue
+        assert found["day"]["date"] == start.date().isoformat(), event.id
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_instants_agree_with_the_library_model(programme: Programme, name: str) -> None:
+    known = by_guid(programme)
+    for found in events_of(programme_bytes(programme, name), name):
+        span = known[found["guid"]].span
+        assert found["start_at"] == span.start
+        assert found["end_at"] == span.end
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_geneva_and_brussels_at_the_times_of_the_press_statement(
+    programme: Programme, name: str
+) -> None:
+    statement = " ".join(PRESS_STATEMENT.read_text(encoding="utf-8").split())
+    assert "A session will be held by ICSSI in the Palais des Nations, from 10-12 a.m." in statement
+    assert "Brussels on November 5, in the Paul-Henri Spaak Building from 3-5 p.m." in statement
+    events = {
+        e["room_name"].split(",")[0]: e
+        for e in events_of(programme_bytes(programme, name), name)
+        if e["start"] != "00:00"
+    }
+    geneva, brussels = events["Palais des Nations"], events["Paul-Henri Spaak Building"]
+    assert geneva["start_at"] == datetime(2014, 11, 3, 10, tzinfo=ZoneInfo("Europe/Zurich"))
+    assert geneva["start_at"].astimezone(UTC) == datetime(2014, 11, 3, 9, tzinfo=UTC)
+    assert geneva["end_at"].astimezone(UTC) == datetime(2014, 11, 3, 11, tzinfo=UTC)
+    assert geneva["date"].endswith("T10:00:00+01:00")
+    assert geneva["start_at"].astimezone(BAGHDAD).hour == 12
+    assert geneva["end_at"].astimezone(BAGHDAD).hour == 14
+    assert brussels["start_at"].astimezone(UTC) == datetime(2014, 11, 5, 14, tzinfo=UTC)
+    assert brussels["end_at"].astimezone(UTC) == datetime(2014, 11, 5, 16, tzinfo=UTC)
+    assert brussels["date"].endswith("T15:00:00+01:00")
+    assert brussels["start_at"].astimezone(BAGHDAD).hour == 17
+    assert brussels["end_at"].astimezone(BAGHDAD).hour == 19
+    assert geneva["duration"] == brussels["duration"] == "02:00"
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_days_start_and_end_at_local_midnight_of_the_venue(programme: Programme, name: str) -> None:
+    data = programme_bytes(programme, name)
+    if name == "frab":
+        days = [d.attrib for d in ET.fromstring(data).findall("day")]
+        bounds = [(d["date"], d["start"], d["end"], int(d["index"])) for d in days]
+    else:
+        days = json.loads(data)["schedule"]["conference"]["days"]
+        bounds = [(d["date"], d["day_start"], d["day_end"], d["index"]) for d in days]
+    assert [b[0] for b in bounds] == [
+        (date(2014, 10, 27) + timedelta(days=n)).isoformat() for n in range(10)
+    ]
+    assert [b[3] for b in bounds] == list(range(1, 11))
+    for day, start, end, _ in bounds:
+        midnight = datetime.combine(
+            date.fromisoformat(day), datetime.min.time(), ZoneInfo("Europe/Oslo")
+        )
+        # every venue of the tour is on CET (UTC+1) after 26 October 2014
+        assert datetime.fromisoformat(start) == midnight
+        assert start.endswith("+01:00") and end.endswith("+01:00")
+        assert datetime.fromisoformat(end) - datetime.fromisoformat(start) == timedelta(hours=24)
+
+
+def test_a_date_only_span_over_a_clock_change_lasts_its_real_length(
+    programme: Programme, xsd: Any, json_validator: Any
+) -> None:
+    """25-26 October 2014 in Oslo is 49 hours: the clocks went back on the 26th."""
+    oslo = programme.event("icssi-oslo-conference")
+    moved = replace(
+        oslo, span=DateSpan(date(2014, 10, 25), date(2014, 10, 26), zone("Europe/Oslo"))
+    )
+    changed = replace(programme, events=(moved, *programme.events[1:]))
+    guid = guid_of(programme, oslo)
+    for name in FORMATS:
+        data = programme_bytes(changed, name)
+        found = next(e for e in events_of(data, name) if e["guid"] == guid)
+        assert found["duration"] == "49:00"
+        assert found["date"] == "2014-10-25T00:00:00+02:00"
+        tz = ZoneInfo("Europe/Oslo")
+        assert found["end_at"] == datetime(2014, 10, 27, tzinfo=tz)
+    xsd.validate(programme_bytes(changed, "frab").decode("utf-8"))
+    json_validator.validate(json.loads(programme_bytes(changed, "frab-json")))
+
+
+# --- what the format cannot say directly ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_date_only_events_are_marked_as_such_and_timed_ones_are_not(
+    programme: Programme, name: str
+) -> None:
+    known = by_guid(programme)
+    dated = timed = 0
+    for found in events_of(programme_bytes(programme, name), name):
+        event = known[found["guid"]]
+        if isinstance(event.span, DateSpan):
+            dated += 1
+            assert "time not published" in (found["subtitle"] or ""), event.id
+            assert "time not published" in found["description"], event.id
+            assert found["start"] == "00:00"
+            assert parse_duration(found["duration"]) % timedelta(days=1) == timedelta(0)
+            if event.span.part_of_day:
+                assert event.span.part_of_day in found["subtitle"], event.id
+        else:
+            timed += 1
+            assert "time not published" not in (found.get("subtitle") or "")
+            assert "time not published" not in found["description"]
+    assert dated >= 5 and timed == 2
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_rooms_name_venue_and_city_and_descriptions_carry_the_address(
+    programme: Programme, name: str
+) -> None:
+    known = by_guid(programme)
+    for found in events_of(programme_bytes(programme, name), name):
+        venue = known[found["guid"]].venue
+        assert found["room"] == found["room_name"]
+        assert found["room_name"].startswith(venue.name) and venue.city in found["room_name"]
+        if venue.address:
+            assert venue.address in found["description"]
+    rooms = {e["room_name"] for e in events_of(programme_bytes(programme, name), name)}
+    assert "Palais des Nations, Geneva" in rooms
+
+
+def test_json_rooms_carry_the_address_and_each_venue_zone(programme: Programme) -> None:
+    conference = json.loads(programme_bytes(programme, "frab-json"))["schedule"]["conference"]
+    rooms = {room["name"]: room for room in conference["rooms"]}
+    assert rooms["Palais des Nations, Geneva"]["description"].startswith(
+        "Palais des Nations, Avenue de la Paix 8-14"
+    )
+    assert conference["meta"]["time_zones"]["Palais des Nations, Geneva"] == "Europe/Zurich"
+    assert (
+        conference["meta"]["time_zones"]["Paul-Henri Spaak Building, European Parliament, Brussels"]
+        == "Europe/Brussels"
+    )
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_conference_zone_is_the_zone_of_the_first_event(programme: Programme, name: str) -> None:
+    data = programme_bytes(programme, name)
+    if name == "frab":
+        written = ET.fromstring(data).findtext("conference/time_zone_name")
+    else:
+        written = json.loads(data)["schedule"]["conference"]["time_zone_name"]
+    first = min(programme.events, key=lambda e: expected_instants(e)[0])
+    assert written == first.venue.zone.key == "Europe/Oslo"
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_status_shows_in_subtitle_and_a_cancelled_title(programme: Programme, name: str) -> None:
+    mep = programme.event("mep-meeting")
+    events = tuple(replace(e, status="cancelled") if e is mep else e for e in programme.events)
+    known = by_guid(programme)
+    for found in events_of(programme_bytes(replace(programme, events=events), name), name):
+        event = known[found["guid"]]
+        subtitle = found.get("subtitle") or ""
+        if event is mep:
+            assert found["title"] == f"Cancelled: {mep.title}"
+            assert "Cancelled" in subtitle
+        elif event.status == "tentative":
+            assert "To be confirmed" in subtitle and found["title"] == event.title
+        else:
+            assert "To be confirmed" not in subtitle and found["title"] == event.title
+
+
+# --- identity ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_ids_guids_and_slugs_are_stable_and_unique(
+    programme: Programme, roster: Roster, name: str
+) -> None:
+    events = events_of(programme_bytes(programme, name), name)
+    numbers = {e["guid"]: int(e["id"]) for e in events}
+    assert sorted(numbers.values()) == list(range(1, len(programme.events) + 1))
+    slugs = [e["slug"] for e in events]
+    assert len(set(slugs)) == len(slugs)
+    for found in events:
+        uuid.UUID(found["guid"])
+        assert by_guid(programme)[found["guid"]].id.replace("_", "-") in found["slug"]
+    # the same event keeps its id and slug in every delegate's schedule
+    for delegate in roster.delegates:
+        mine = events_of(itinerary_bytes(programme, roster, delegate.id, name), name)
+        for found in mine:
+            assert int(found["id"]) == numbers[found["guid"]]
+            assert found["slug"] in slugs
+
+
+# --- hostile text --------------------------------------------------------------------------
+
+
+def test_hostile_text_survives_in_well_formed_xml(programme: Programme, xsd: Any) -> None:
+    data = programme_bytes(hostile_programme(programme), "frab")
+    xsd.validate(data.decode("utf-8"))
+    root = ET.fromstring(data)  # well-formed, or this raises
+    assert b"<b>" not in data
+    # XML 1.0 cannot carry U+000B: it is replaced, everything else is kept as written
+    kept = HOSTILE.replace("\x0b", "\ufffd")
+    assert root.findtext("conference/title") == kept
+    titles = [e.findtext("title") for e in root.iter("event")]
+    assert titles and all(t is not None and t.startswith(kept) for t in titles)
+    assert all(e.findtext("abstract") == kept for e in root.iter("event"))
+
+
+def test_hostile_text_survives_in_json(programme: Programme, json_validator: Any) -> None:
+    data = programme_bytes(hostile_programme(programme), "frab-json")
+    document = json.loads(data)
+    json_validator.validate(document)
+    assert document["schedule"]["conference"]["title"] == HOSTILE
+    assert "العراق" in data.decode("utf-8")  # not \u-escaped
+    for found in json_events(data):
+        assert found["title"].startswith(HOSTILE) and found["abstract"] == HOSTILE
+
+
+# --- determinism and privacy -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_output_is_the_same_bytes_in_two_processes(name: str, tmp_path: Path) -> None:
+    outputs = []
+    for seed in ("1", "2"):
+        target = tmp_path / f"{seed}.out"
+        subprocess.run(
+            [sys.executable, "-m", "icssi_itinerary", "export", name, "-o", str(target)],
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed, "ICSSI_ITINERARY_LOAD_PLUGINS": ""},
+        )
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1] and outputs[0]
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_the_version_changes_when_the_schedule_does(programme: Programme, name: str) -> None:
+    def version(data: bytes) -> str:
+        if name == "frab":
+            return ET.fromstring(data).findtext("version") or ""
+        return str(json.loads(data)["schedule"]["version"])
+
+    mep = programme.event("mep-meeting")
+    moved = replace(
+        programme,
+        events=tuple(replace(e, title="Moved") if e is mep else e for e in programme.events),
+    )
+    assert version(programme_bytes(programme, name)) == version(programme_bytes(programme, name))
+    assert version(programme_bytes(programme, name)) != version(programme_bytes(moved, name))
+
+
+@pytest.mark.parametrize("name", FORMATS)
+@pytest.mark.parametrize("delegate_id", delegate_ids())
+def test_itinerary_has_the_delegates_events_and_nothing_personal(
+    programme: Programme, roster: Roster, delegate_id: str, name: str
+) -> None:
+    delegate = roster.delegate(delegate_id)
+    data = itinerary_bytes(programme, roster, delegate_id, name)
+    text = data.decode("utf-8")
+    personal = [
+        delegate.id,
+        delegate.name,
+        delegate.name_native,
+        delegate.email,
+        delegate.organisation,
+    ]
+    for leg in delegate.legs:
+        personal += [leg.reference, leg.origin_place, leg.destination_place]
+    for stay in delegate.stays:
+        personal += [stay.name, stay.address]
+    public = programme_bytes(programme, name).decode("utf-8")
+    checked = 0
+    for value in filter(None, personal):
+        if value in public:  # e.g. an organisation named after a campaign
+            continue
+        checked += 1
+        assert value not in text, value
+        assert json.dumps(value)[1:-1] not in text, value  # nor as an escaped string
+    assert checked >= 3  # at least the id, the name and the e-mail address
+    found = events_of(data, name)
+    mine = {guid_of(programme, e): e for e in attended_events(programme, delegate)}
+    assert sorted(e["guid"] for e in found) == sorted(mine)
+    for event in found:  # the same instants and offsets as in the programme
+        start, end = expected_instants(mine[event["guid"]])
+        assert event["start_at"] == start and event["start_at"].utcoffset() == start.utcoffset()
+        assert event["end_at"] == end
+    title = (
+        ET.fromstring(data).findtext("conference/title")
+        if name == "frab"
+        else (json.loads(data)["schedule"]["conference"]["title"])
+    )
+    assert title == programme.title
+
+
+def test_an_excluded_event_is_left_out_of_the_itinerary(
+    programme: Programme, roster: Roster
+) -> None:
+    delegate = roster.delegate("mustafa-hussein")
+    assert "-social-evening" in delegate.events
+    for name in FORMATS:
+        titles = [
+            e["title"]
+            for e in events_of(itinerary_bytes(programme, roster, delegate.id, name), name)
+        ]
+        assert programme.event("icssi-oslo-conference").title in titles
+        assert programme.event("social-evening").title not in titles
+
+
+# --- the CLI -------------------------------------------------------------------------------
+
+
+def test_cli_export_and_itinerary_write_the_files(
+    programme: Programme, tmp_path: Path, xsd: Any, json_validator: Any
+) -> None:
+    runner = CliRunner()
+    xml_file, json_file = tmp_path / "schedule.xml", tmp_path / "schedule.json"
+    assert runner.invoke(cli, ["export", "frab", "-o", str(xml_file)]).exit_code == 0
+    assert runner.invoke(cli, ["export", "frab-json", "-o", str(json_file)]).exit_code == 0
+    xsd.validate(str(xml_file))
+    json_validator.validate(json.loads(json_file.read_text(encoding="utf-8")))
+    # the roster gives giulia-conti "upr-iraq;mep-meeting": the review brings its session
+    expected = {
+        programme.event(event_id).title
+        for event_id in ("upr-iraq", "icssi-geneva-session", "mep-meeting")
+    }
+    for name in FORMATS:
+        args = ["itinerary", "giulia-conti", "--roster", str(SAMPLE_ROSTER), "--format", name]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        assert {e["title"] for e in events_of(result.stdout_bytes, name)} == expected
