@@ -9,6 +9,7 @@ tested in real subprocesses, with a tiny installed-looking package in ``tmp_path
 from __future__ import annotations
 
 import csv
+import importlib
 import inspect
 import json
 import os
@@ -619,3 +620,38 @@ def test_plugin_with_an_unknown_hook_is_named(tiny_plugin: Path) -> None:
     [line] = result.stderr.splitlines()
     assert line.startswith("Error: plugin 'tiny' failed to load")
     assert "register_exporter" in line
+
+
+@pytest.mark.parametrize("module_name", DEFAULT_PLUGINS)
+def test_built_in_plugins_declare_exactly_the_hooks_they_implement(module_name: str) -> None:
+    """Built-in plugins are imported only when a hook they implement is called, so the
+    hooks each implements are declared in BUILT_IN_HOOKS; the declaration must not drift."""
+    from icssi_itinerary.discovery import BUILT_IN_HOOKS
+
+    module = importlib.import_module(module_name)
+    implemented = {
+        name
+        for name in dir(module)
+        if getattr(getattr(module, name), "icssi_itinerary_impl", None) is not None
+    }
+    assert implemented == set(BUILT_IN_HOOKS[module_name])
+
+
+def test_help_imports_no_exporter_or_time_library() -> None:
+    """--help answers without loading time zones, iCalendar, templates or the PDF library."""
+    code = (
+        "import sys\n"
+        "from icssi_itinerary.cli import cli\n"
+        "try:\n"
+        "    cli(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('pendulum', 'icalendar', 'jinja2', 'fpdf', 'segno', 'icssi_itinerary_plugins')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(heavy)}))\n"
+    )
+    env = {**os.environ, "ICSSI_ITINERARY_LOAD_PLUGINS": ""}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert "Commands:" in result.stdout and "publish" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"

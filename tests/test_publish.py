@@ -39,7 +39,7 @@ from icssi_itinerary import Programme, Roster, load_programme, load_roster
 from icssi_itinerary.cli import cli
 from icssi_itinerary.exporters import Exporter
 from icssi_itinerary.plugins import get_exporters
-from icssi_itinerary.publish import PublishResult, publish
+from icssi_itinerary.publishing import PublishResult, publish
 from icssi_itinerary.tokens import delegate_token, load_secret
 
 EXAMPLES = SAMPLE_ROSTER.parent
@@ -560,7 +560,7 @@ import importlib, os, pathlib, signal, sys
 
 # The package exports a publish() function under the module's name.
 ledger = importlib.import_module("icssi_itinerary.ledger")
-publish = importlib.import_module("icssi_itinerary.publish")
+publish = importlib.import_module("icssi_itinerary.publishing")
 
 point, count = sys.argv[1], int(sys.argv[2])
 calls = 0

@@ -31,7 +31,7 @@ import icssi_itinerary
 from conftest import SAMPLE_ROSTER
 from icssi_itinerary import Programme, Roster, load_programme, load_roster
 from icssi_itinerary.plugins import get_exporters
-from icssi_itinerary.publish import publish
+from icssi_itinerary.publishing import publish
 from icssi_itinerary.serve import make_app
 
 BASE_URL = "https://itinerary.example.org"

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import json
+import os
 import sys
 from functools import cached_property
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .build import build_all
 from .errors import InputError, PluginError
-from .exporters import Exporter, RenderOptions, render_itinerary, render_programme
-from .files import write_atomic
-from .itinerary import build_itinerary
-from .model import Programme, Roster
+from .exporters import RenderOptions, render_itinerary, render_programme
 from .parallel import default_jobs
-from .programme import load_programme
-from .roster import load_roster
-from .summary import event_summary
-from .timing import Timezone, TimingError, zone
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .exporters import Exporter
+    from .model import Programme, Roster
+    from .timing import Timezone
+
+# Heavier modules (time zones, iCalendar, the exporters) are imported inside the
+# commands that use them, so that --help and argument errors answer at once.
 
 BAD_INPUT = 2
 
@@ -42,6 +43,8 @@ class _Group(click.Group):
     def _add_plugin_commands(self) -> None:
         if not self._plugins_added:
             _Group._plugins_added = True
+            if not _plugins_may_add_commands():
+                return
             try:
                 from .plugins import call_each
 
@@ -66,12 +69,33 @@ class _Group(click.Group):
             raise _PluginFailed(str(error)) from None
 
 
+class _PathType(click.Path):
+    """A file or folder argument, as a :class:`pathlib.Path` (imported when first used:
+    pathlib costs start-up time that --help need not pay)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from pathlib import Path
+
+        return Path(os.fsdecode(super().convert(value, param, ctx)))
+
+
+def _plugins_may_add_commands() -> bool:
+    """Built-in plugins add no commands, so unless a third-party plugin is installed (or
+    the plugin manager is already in use) --help need not load any plugin."""
+    from .discovery import BUILT_IN_HOOKS, third_party_installed
+
+    built_in = any("register_commands" in hooks for hooks in BUILT_IN_HOOKS.values())
+    return built_in or "icssi_itinerary.plugins" in sys.modules or third_party_installed()
+
+
 class ZoneType(click.ParamType):  # type: ignore[type-arg]
     """An IANA zone name given on the command line."""
 
     name = "ZONE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from .timing import Timezone, TimingError, zone
+
         if isinstance(value, Timezone):
             return value
         try:
@@ -88,9 +112,13 @@ class _State:
 
     @cached_property
     def programme(self) -> Programme:
+        from .programme import load_programme
+
         return load_programme(self.source)
 
     def roster(self, path: Path) -> Roster:
+        from .roster import load_roster
+
         return load_roster(path, self.programme)
 
 
@@ -112,6 +140,8 @@ def _emit(data: bytes, output: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
+        from .files import write_atomic
+
         write_atomic(output, data)
         click.echo(f"Wrote {output}", err=True)
 
@@ -120,7 +150,7 @@ _tz_option = click.option("--tz", type=ZoneType(), help="Also show times in this
 _output_option = click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_PathType(dir_okay=False),
     help="Write to this file (default: standard output).",
 )
 _jobs_option = click.option(
@@ -133,7 +163,7 @@ _jobs_option = click.option(
 )
 _template_dir_option = click.option(
     "--template-dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    type=_PathType(exists=True, file_okay=False),
     help="Folder of HTML templates that override the built-in ones.",
 )
 
@@ -145,7 +175,7 @@ def _extra(template_dir: Path | None) -> dict[str, Any]:
 
 _roster_option = click.option(
     "--roster",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_PathType(dir_okay=False),
     required=True,
     help="roster.csv (legs.csv, stays.csv beside it) or roster.toml.",
 )
@@ -171,8 +201,12 @@ def cli(ctx: click.Context, programme: str | None) -> None:
 @click.pass_obj
 def events(state: _State, tz: Timezone | None, as_json: bool) -> None:
     """List the programme's events in venue time (and --tz)."""
+    from .summary import event_summary
+
     rows = [event_summary(event, tz) for event in state.programme.events]
     if as_json:
+        import json
+
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for row in rows:
@@ -184,12 +218,14 @@ def events(state: _State, tz: Timezone | None, as_json: bool) -> None:
 @cli.command()
 @click.option(
     "--roster",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_PathType(dir_okay=False),
     help="Also check every delegate of this roster.",
 )
 @click.pass_obj
 def validate(state: _State, roster: Path | None) -> None:
     """Check the programme (and roster): exit 0 clean, 1 problems, 2 unreadable."""
+    from .itinerary import build_itinerary
+
     programme = state.programme
     found = 0
     if roster is not None:
@@ -221,6 +257,8 @@ def itinerary(
     template_dir: Path | None,
 ) -> None:
     """One delegate's itinerary."""
+    from .itinerary import build_itinerary
+
     exporter = _exporter(format_name)
     people = state.roster(roster)
     try:
@@ -260,7 +298,7 @@ def export(
 @_roster_option
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=_PathType(file_okay=False),
     required=True,
     help="Folder to write into (one sub-folder per delegate).",
 )
@@ -279,6 +317,7 @@ def build(
     template_dir: Path | None,
 ) -> None:
     """Every delegate's itinerary in every chosen format."""
+    from .build import build_all
     from .plugins import get_exporters
 
     chosen = [_exporter(name) for name in formats] or list(get_exporters().values())
@@ -306,14 +345,14 @@ def build(
 @_roster_option
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=_PathType(file_okay=False),
     required=True,
     help="The site to publish (a link to the current version).",
 )
 @click.option("--base-url", required=True, help="https:// address the site is served at.")
 @click.option(
     "--secret-file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_PathType(dir_okay=False),
     help="Secret for the feed tokens (default: OUT.private/secret.key).",
 )
 @click.option("--format", "formats", multiple=True, help="Format to publish (repeat); default all.")
@@ -343,7 +382,7 @@ def publish(
     from datetime import timedelta
 
     from .plugins import get_exporters
-    from .publish import publish as publish_site
+    from .publishing import publish as publish_site
 
     chosen = [_exporter(name) for name in formats] or list(get_exporters().values())
     people = state.roster(roster)
@@ -385,7 +424,7 @@ def publish(
 
 
 @cli.command()
-@click.argument("site", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("site", type=_PathType(exists=True, file_okay=False))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 def serve(site: Path, host: str, port: int) -> None:
@@ -400,6 +439,8 @@ def serve(site: Path, host: str, port: int) -> None:
 @click.option("--all", "show_all", is_flag=True, help="Include the built-in plugins.")
 def plugins(show_all: bool) -> None:
     """The installed plugins and their hooks, as JSON."""
+    import json
+
     from .plugins import describe_plugins
 
     click.echo(json.dumps(describe_plugins(show_all), indent=2))

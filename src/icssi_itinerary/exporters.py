@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, PluginError
-from .model import Itinerary, Programme
-from .timing import Timezone
+
+if TYPE_CHECKING:
+    from .model import Itinerary, Programme
+    from .timing import Timezone
 
 __all__ = ["Exporter", "RenderOptions", "render_itinerary", "render_programme"]
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
 
 __all__ = ["default_jobs", "run_parallel"]
@@ -23,6 +21,20 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def _watch_parent(parent: int) -> None:
+    """Worker start-up: end this worker when the process that started it dies (killed,
+    say), instead of waiting forever for work that will not come."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _run(index: int) -> Any:
     assert _work is not None
     return _work(index)
@@ -38,6 +50,9 @@ def run_parallel(
     it refers to (the programme, the exporters) instead of receiving a copy per task.
     Where fork is not available, or for one job, everything runs here, in order.
     """
+    import multiprocessing
+    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+
     global _work
     if jobs <= 1 or count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for index in range(count):
@@ -46,7 +61,12 @@ def run_parallel(
     _work = work
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(jobs, count), mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, count),
+            mp_context=context,
+            initializer=_watch_parent,
+            initargs=(os.getpid(),),
+        ) as pool:
             pending = {pool.submit(_run, index) for index in range(count)}
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_EXCEPTION)

@@ -7,30 +7,55 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from . import hookspecs
+from .discovery import BUILT_IN_HOOKS, ENTRY_POINT_GROUP, third_party_installed
 from .errors import PluginError
-from .exporters import Exporter
-from .itinerary import Check
 
-ENTRY_POINT_GROUP = "icssi_itinerary"
-DEFAULT_PLUGINS = (
-    "icssi_itinerary.checks",
-    "icssi_itinerary_plugins.text",
-    "icssi_itinerary_plugins.ical",
-    "icssi_itinerary_plugins.html",
-    "icssi_itinerary_plugins.pdf",
-)
+if TYPE_CHECKING:
+    from .exporters import Exporter
+    from .itinerary import Check
 
-pm = pluggy.PluginManager("icssi_itinerary")
+DEFAULT_PLUGINS = tuple(BUILT_IN_HOOKS)
+
+
+class _BuiltIn:
+    """A built-in plugin whose module is imported when one of its hooks is first called,
+    so that start-up (``--help``) does not import iCalendar, Jinja2 or the PDF library."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+
+    def _forward(self, hook: str, argument: object) -> None:
+        getattr(importlib.import_module(self.module), hook)(argument)
+
+    @hookspecs.hookimpl
+    def register_exporters(self, register: object) -> None:
+        self._forward("register_exporters", register)
+
+    @hookspecs.hookimpl
+    def register_checks(self, register: object) -> None:
+        self._forward("register_checks", register)
+
+    @hookspecs.hookimpl
+    def register_commands(self, cli: object) -> None:
+        self._forward("register_commands", cli)
+
+
+class _Manager(pluggy.PluginManager):
+    def parse_hookimpl_opts(self, plugin: Any, name: str) -> Any:
+        if isinstance(plugin, _BuiltIn) and name not in BUILT_IN_HOOKS[plugin.module]:
+            return None
+        return super().parse_hookimpl_opts(plugin, name)
+
+
+pm = _Manager("icssi_itinerary")
 pm.add_hookspecs(hookspecs)
-
 for _name in DEFAULT_PLUGINS:
-    pm.register(importlib.import_module(_name), name=_name)
+    pm.register(_BuiltIn(_name), name=_name)
 
 
 def _allowed(name: str) -> bool:
@@ -41,7 +66,15 @@ def _allowed(name: str) -> bool:
     return name in {part.strip() for part in allowed.split(",")}
 
 
-for _entry in metadata.entry_points(group=ENTRY_POINT_GROUP):
+def _entry_points() -> list[Any]:
+    if not third_party_installed():
+        return []
+    from importlib import metadata
+
+    return list(metadata.entry_points(group=ENTRY_POINT_GROUP))
+
+
+for _entry in _entry_points():
     if _allowed(_entry.name) and pm.get_plugin(_entry.name) is None:
         try:
             pm.register(_entry.load(), name=_entry.name)

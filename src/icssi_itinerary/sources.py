@@ -241,9 +241,7 @@ def toml_tables(path: Path) -> tuple[dict[str, Any], Lines]:
     return data, Lines.scan(text)
 
 
-def toml_records(
-    data: Mapping[str, Any], lines: Lines, name: str, source: str
-) -> Iterator[Record]:
+def toml_records(data: Mapping[str, Any], lines: Lines, name: str, source: str) -> Iterator[Record]:
     """The entries of the array of tables ``[[name]]``."""
     tables = data.get(name, [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
