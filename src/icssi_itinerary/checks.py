@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, timedelta
-from itertools import combinations, pairwise
+from itertools import pairwise
 
 from .hookspecs import hookimpl
 from .itinerary import Check
@@ -43,10 +43,35 @@ def _local_days(span: Span) -> set[date]:
     return {first + timedelta(days=n) for n in range((last - first).days + 1)}
 
 
+_DAY_REACH = timedelta(hours=26).total_seconds()
+"""How far apart two instants can be and still fall on the same local date somewhere."""
+
+
+def _candidate_pairs(items: Sequence[ItineraryItem]) -> list[tuple[int, int]]:
+    """Index pairs of items whose times come near enough to clash, found by a sweep
+    instead of trying every pair; date-only spans reach a day either side, since the
+    same local date covers different instants in different zones."""
+
+    def reach(index: int) -> tuple[float, float]:
+        span = items[index].span
+        pad = _DAY_REACH if span.all_day else 0.0
+        return span.start.timestamp() - pad, span.end.timestamp() + pad
+
+    pairs = []
+    active: list[tuple[int, float]] = []
+    for index in sorted(range(len(items)), key=lambda i: reach(i)[0]):
+        low, high = reach(index)
+        active = [(other, end) for other, end in active if end > low]
+        pairs += [(min(other, index), max(other, index)) for other, _ in active]
+        active.append((index, high))
+    return sorted(pairs)
+
+
 def check_overlap(itinerary: Itinerary) -> Iterator[Problem]:
     """Two commitments at the same time, or on the same day in different cities."""
     commitments = [item for item in itinerary.items if not isinstance(item, Stay)]
-    for one, other in combinations(commitments, 2):
+    for first, second in _candidate_pairs(commitments):
+        one, other = commitments[first], commitments[second]
         if isinstance(one, Event) and isinstance(other, Event):
             if _nested(itinerary.programme, one, other):
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 from .timing import DateSpan, Span, TimeSpan, Timezone
@@ -105,16 +106,24 @@ class Programme:
     hashtag: str | None = None
     source: str | None = None
 
+    @cached_property
+    def _by_id(self) -> dict[str, Event]:
+        return {event.id: event for event in self.events}
+
+    @cached_property
+    def _by_parent(self) -> dict[str | None, tuple[Event, ...]]:
+        found: dict[str | None, list[Event]] = {}
+        for event in self.events:
+            found.setdefault(event.parent, []).append(event)
+        return {parent: tuple(events) for parent, events in found.items()}
+
     def event(self, event_id: str) -> Event:
         """The event with *event_id* (``KeyError`` if there is none)."""
-        for event in self.events:
-            if event.id == event_id:
-                return event
-        raise KeyError(event_id)
+        return self._by_id[event_id]
 
     def children(self, event_id: str | None) -> tuple[Event, ...]:
         """The events whose parent is *event_id* (``None``: the top-level events)."""
-        return tuple(event for event in self.events if event.parent == event_id)
+        return self._by_parent.get(event_id, ())
 
     def descendants(self, event_id: str) -> Iterator[Event]:
         """Every event nested under *event_id*, depth first."""

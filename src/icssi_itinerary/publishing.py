@@ -10,6 +10,7 @@ to a private folder outside the site.
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import json
 import os
@@ -26,7 +27,7 @@ from .errors import InputError
 from .exporters import Exporter, RenderOptions, render_itinerary, render_programme
 from .files import write_atomic
 from .itinerary import build_itinerary, sort_key
-from .ledger import Change, Ledger, item_uid
+from .ledger import Change, Ledger, fingerprint, item_uid
 from .model import Event, Itinerary, ItineraryItem, Programme, Roster
 from .parallel import run_parallel
 from .timing import DateSpan
@@ -105,6 +106,18 @@ class _Site:
         self.folder = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}{SITE_PREFIX}"))
         self.folder.chmod(0o755)
         self.written = self.unchanged = 0
+
+    def reuse(self, names: Sequence[str]) -> bool:
+        """Hard-link *names* from the previous site, if it has them all."""
+        old = self.previous
+        if old is None or not all((old / name).is_file() for name in names):
+            return False
+        for name in names:
+            target = self.folder / name
+            target.parent.mkdir(mode=0o755, exist_ok=True)
+            os.link(old / name, target)
+            self.unchanged += 1
+        return True
 
     def put(self, name: str, data: bytes) -> None:
         target = self.folder / name
@@ -201,11 +214,12 @@ def publish(
         base = replace(options or RenderOptions(), base_url=base_url, ledger=ledger.entries())
         site = _Site(out)
         try:
-            _render(site, tracked, exporters, base, jobs, progress)
+            keys = _render(site, tracked, exporters, base, jobs, progress)
         except BaseException:
             shutil.rmtree(site.folder, ignore_errors=True)
             raise
         _swap(out, site.folder)
+        ledger.remember_render(keys)
     finally:
         ledger.close()
     report = [
@@ -258,6 +272,8 @@ class _Tracked:
     plans: list[_Plan]
     changes: list[Change]
     holders: dict[str, list[str]]
+    last_keys: dict[str, str]
+    """What the public files ("") and each token's files were last rendered from."""
 
     @classmethod
     def of(
@@ -283,7 +299,9 @@ class _Tracked:
         for delegate in roster.delegates:
             plan = build_itinerary(programme, delegate)
             items = {item_uid(programme, item.id): item for item in plan.items}
-            changes += ledger.record(items, moment)
+            # Events were recorded with the programme; a delegate adds legs and stays.
+            own = {uid: item for uid, item in items.items() if not isinstance(item, Event)}
+            changes += ledger.record(own, moment)
             kept = ledger.present(f"delegate:{delegate.id}", items, moment, keep)
             gone, dropped = _gone(kept, removed, events)
             changes += [
@@ -297,7 +315,41 @@ class _Tracked:
             plans.append(
                 _Plan(delegate_token(secret, delegate), replace(plan, items=all_items), dropped)
             )
-        return cls(public, plans, changes, holders)
+        scopes = ["", *(plan.token for plan in plans)]
+        last = {scope: ledger.rendered(scope) for scope in scopes}
+        return cls(public, plans, changes, holders, {k: v for k, v in last.items() if v})
+
+
+def _files_on_disk(folder: Path) -> list[tuple[str, int, int]]:
+    """Name, size and modification time of every file under *folder*."""
+    return sorted(
+        (str(path.relative_to(folder)), path.stat().st_size, path.stat().st_mtime_ns)
+        for path in folder.rglob("*")
+        if path.is_file()
+    )
+
+
+def _code_and_files(exporters: Sequence[Exporter], options: RenderOptions) -> str:
+    """A digest of what, besides the data, shapes the output: the exporters' code and
+    package files (templates, fonts), the core library, and folders named in the
+    per-format options (a template folder)."""
+    folders = {Path(__file__).parent}
+    for exporter in exporters:
+        source = Path(inspect.getfile(exporter.render_itinerary))
+        folders.add(source.parent if (source.parent / "__init__.py").exists() else source)
+    folders.update(
+        Path(value)
+        for settings in options.extra.values()
+        if isinstance(settings, dict)
+        for value in settings.values()
+        if isinstance(value, str) and Path(value).is_dir()
+    )
+    described = [
+        (str(folder), _files_on_disk(folder) if folder.is_dir() else folder.stat().st_mtime_ns)
+        for folder in sorted(folders)
+    ]
+    identity = [(e.name, e.plugin, e.suffix, e.media_type) for e in exporters]
+    return fingerprint((identity, described, replace(options, ledger=None)))
 
 
 def _render(
@@ -307,21 +359,29 @@ def _render(
     options: RenderOptions,
     jobs: int,
     progress: Callable[[Itinerary], None] | None,
-) -> None:
-    """Write the public files, then every delegate's, rendered in *jobs* processes."""
+) -> dict[str, str]:
+    """Write the public files, then every delegate's, rendered in *jobs* processes.
+
+    A delegate whose inputs (programme, their own data, the ledger entries of their
+    items, the exporters' code and files) are those of the last publish keeps their
+    files: they are hard-linked, not rendered again. Returns the new input keys.
+    """
     base_url = options.base_url or ""
     entries = options.ledger or {}
-    for exporter in exporters:
-        name = "index.html" if exporter.media_type.startswith("text/html") else None
-        site.put(
-            name or output_name("programme", exporter),
-            render_programme(exporter, tracked.public, options),
-        )
+    shaping = _code_and_files(exporters, options)
+    programme_digest = fingerprint(tracked.public)
+    keys = {"": fingerprint((programme_digest, sorted(entries.items()), shaping))}
+    public = [
+        "index.html" if e.media_type.startswith("text/html") else output_name("programme", e)
+        for e in exporters
+    ]
+    if not (tracked.last_keys.get("") == keys[""] and site.reuse(public)):
+        for name, exporter in zip(public, exporters, strict=True):
+            site.put(name, render_programme(exporter, tracked.public, options))
     site.put("robots.txt", ROBOTS.encode())
 
-    def work(index: int) -> tuple[int, list[tuple[str, bytes]]]:
-        plan = tracked.plans[index]
-        personal = replace(
+    def personal_options(plan: _Plan) -> RenderOptions:
+        return replace(
             options,
             feed_url=_feed_url(base_url, plan.token, exporters),
             ledger={
@@ -332,13 +392,34 @@ def _render(
                 },
             },
         )
-        return index, [
+
+    def names(plan: _Plan) -> list[str]:
+        return [f"{plan.token}/{output_name('itinerary', exporter)}" for exporter in exporters]
+
+    todo = []
+    for index, plan in enumerate(tracked.plans):
+        uids = sorted(item_uid(tracked.public, item.id) for item in plan.itinerary.items)
+        keys[plan.token] = fingerprint(
             (
-                f"{plan.token}/{output_name('itinerary', exporter)}",
-                render_itinerary(exporter, plan.itinerary, personal),
+                programme_digest,
+                fingerprint(plan.itinerary.delegate),
+                plan.token,
+                shaping,
+                [(uid, entries.get(uid)) for uid in uids],
+                sorted(plan.dropped.items()),
             )
-            for exporter in exporters
-        ]
+        )
+        if tracked.last_keys.get(plan.token) == keys[plan.token] and site.reuse(names(plan)):
+            if progress is not None:
+                progress(plan.itinerary)
+        else:
+            todo.append(index)
+
+    def work(index: int) -> tuple[int, list[tuple[str, bytes]]]:
+        plan = tracked.plans[todo[index]]
+        personal = personal_options(plan)
+        rendered = [render_itinerary(exporter, plan.itinerary, personal) for exporter in exporters]
+        return todo[index], list(zip(names(plan), rendered, strict=True))
 
     def done(result: tuple[int, list[tuple[str, bytes]]]) -> None:
         index, files = result
@@ -347,7 +428,8 @@ def _render(
         if progress is not None:
             progress(tracked.plans[index].itinerary)
 
-    run_parallel(work, len(tracked.plans), jobs, done)
+    run_parallel(work, len(todo), jobs, done)
+    return keys
 
 
 def _write_private(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Literal
 
@@ -147,12 +147,12 @@ class DateSpan:
         """The day after the last day (iCalendar's exclusive ``DTEND``)."""
         return self.last_day + timedelta(days=1)
 
-    @property
+    @cached_property
     def start(self) -> pendulum.DateTime:
         """The first instant of the first day, at the place."""
         return start_of_day(self.first_day, self.zone)
 
-    @property
+    @cached_property
     def end(self) -> pendulum.DateTime:
         """The first instant after the last day, at the place."""
         return start_of_day(self.end_date, self.zone)
