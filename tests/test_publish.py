@@ -34,8 +34,8 @@ import pytest
 from click.testing import CliRunner
 
 import icssi_itinerary
-from conftest import SAMPLE_ROSTER
-from icssi_itinerary import Programme, Roster, load_programme, load_roster
+from conftest import ROOT, SAMPLE_ROSTER
+from icssi_itinerary import Programme, RenderOptions, Roster, load_programme, load_roster
 from icssi_itinerary.cli import cli
 from icssi_itinerary.exporters import Exporter
 from icssi_itinerary.plugins import get_exporters
@@ -643,3 +643,30 @@ def test_a_killed_publish_leaves_the_old_site_whole(
     title = _title(GENEVA)
     assert int(_vevents(out / "programme.ics")[title]["SEQUENCE"]) == 1
     assert len(_files(out)) == len(before)
+
+
+def test_republish_renders_again_when_a_coordinator_template_changes(
+    tmp_path: Path, programme: Programme, roster: Roster
+) -> None:
+    """Unchanged data keeps its files, but not when what shapes them changed: an edited
+    template in --template-dir reaches every page at the next publish."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    built_in = ROOT / "plugins" / "icssi_itinerary_plugins" / "templates" / "base.html"
+    text = built_in.read_text(encoding="utf-8")
+    (templates / "base.html").write_text(text, encoding="utf-8")
+    options = RenderOptions(extra={"html": {"template_dir": str(templates)}})
+    out = tmp_path / "site"
+    _publish(programme, roster, out, now=T1, options=options)
+    assert _publish(programme, roster, out, now=T2, options=options).written == 0
+
+    marker = "Printed for the ICSSI coordinators"
+    assert "</body>" in text
+    (templates / "base.html").write_text(
+        text.replace("</body>", f"<p>{marker}</p></body>"), encoding="utf-8"
+    )
+    again = _publish(programme, roster, out, now=T2, options=options)
+    pages = [p for name, p in _files(out).items() if name.endswith(".html")]
+    assert len(pages) == len(roster.delegates) + 1
+    assert all(marker in page.read_text(encoding="utf-8") for page in pages)
+    assert again.written == len(pages)  # the feeds and other formats kept their files
