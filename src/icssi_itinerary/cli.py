@@ -451,11 +451,14 @@ def formats() -> None:
     """The output formats that plugins provide."""
     from .plugins import get_exporters
 
-    for exporter in sorted(get_exporters().values(), key=lambda e: e.name):
-        click.echo(
-            f"{exporter.name:<8} {exporter.suffix:<6} {exporter.media_type:<32} "
-            f"{exporter.description}"
-        )
+    rows = [
+        (e.name, e.suffix, e.media_type, e.description)
+        for e in sorted(get_exporters().values(), key=lambda e: e.name)
+    ]
+    widths = [max((len(row[column]) for row in rows), default=0) for column in range(3)]
+    for *columns, description in rows:
+        cells = [cell.ljust(width) for cell, width in zip(columns, widths, strict=True)]
+        click.echo(" ".join([*cells, description]).rstrip())
 
 
 def main() -> None:
