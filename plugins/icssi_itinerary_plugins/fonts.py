@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from icssi_itinerary import PluginError
+from icssi_itinerary import InputError
 
 __all__ = [
     "ARABIC",
@@ -70,19 +70,20 @@ ARABIC = FontSpec(
         "NotoSansArabic-Regular.ttf",
         "NotoNaskhArabicUI-Regular.ttf",
         "NotoSansArabicUI-Regular.ttf",
+        # DejaVu Sans also draws Arabic (less well than Noto): a machine with only the
+        # fonts Debian installs by default still prints every itinerary.
+        "DejaVuSans.ttf",
     ),
     "Noto Naskh Arabic",
     "fonts-noto-core",
 )
 
 
-class FontNotFound(PluginError):
-    """No usable font file: says which fonts, where it looked, and what to install."""
+class FontNotFound(InputError):
+    """No usable font file: says which fonts, where it looked, and what to install.
 
-    def __repr__(self) -> str:
-        # The CLI prints a failing plugin as "plugin ... failed to render pdf: <repr>";
-        # the message alone reads better there than a Python constructor call.
-        return str(self)
+    Like bad input, it is the user's to fix (exit status 2), not a fault of the plugin.
+    """
 
 
 def _system_dirs() -> list[Path]:
