@@ -5,20 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from icssi_itinerary import (
-    Event,
+    Contact,
     Exporter,
     Itinerary,
-    ItineraryItem,
     Programme,
     RenderOptions,
-    Stay,
+    TimeSpan,
     Timezone,
-    TravelLeg,
     hookimpl,
     sort_key,
 )
 
-from .formatting import arrival_city, day_heading, local_day, span_label, zone_label
+from .agenda import Day, Row, agenda
+from .formatting import zone_label
 
 _COLUMN = 24
 _STATUS = {"tentative": "  [to be confirmed]", "cancelled": "  [CANCELLED]", "confirmed": ""}
@@ -28,49 +27,26 @@ def _row(when: str, text: str) -> str:
     return f"  {when:<{_COLUMN}}{text}".rstrip()
 
 
-def _item_lines(item: ItineraryItem, other: Timezone | None, indent: str) -> list[str]:
-    local, elsewhere = span_label(item.span, other)
-    if isinstance(item, Event):
-        lines = [
-            _row(local, f"{indent}{item.title}{_STATUS[item.status]}"),
-            _row("", f"{indent}{item.venue.location}"),
-        ]
-    elif isinstance(item, TravelLeg):
-        lines = [_row(local, item.title)]
-        if item.origin_place or item.destination_place:
-            places = (
-                f"{item.origin_place or item.origin} → {item.destination_place or item.destination}"
-            )
-            lines.append(_row("", places))
-    else:
-        lines = [_row(local, item.title), _row("", item.address or item.city)]
-    if elsewhere is not None and other is not None:
-        lines.append(_row("", f"{indent}{elsewhere} in {zone_label(other)}"))
-    return lines
+def _clocks(row: Row) -> str:
+    """The IANA zone whose clocks apply once *row* begins (a leg: where it arrives)."""
+    span = row.item.span
+    return span.end.timezone_name or "" if isinstance(span, TimeSpan) else zone_label(span.zone)
 
 
-def _days(
-    items: Iterable[ItineraryItem], other: Timezone | None, indent: Callable[[ItineraryItem], str]
-) -> list[str]:
+def _days(days: Iterable[Day], other: Timezone | None) -> list[str]:
     lines: list[str] = []
-    day = None
-    city = None
-    for item in items:
-        if local_day(item) != day:
-            day = local_day(item)
-            lines += ["", day_heading(day), "-" * len(day_heading(day))]
-        here = arrival_city(item)
-        if (
-            isinstance(item, Event | Stay)
-            and city is not None
-            and here.casefold() != city.casefold()
-        ):
-            lines.append(f"  >> now in {here} (clocks: {zone_label(item.span.zone)})")
-        lines += _item_lines(item, other, indent(item))
-        if isinstance(item, TravelLeg) and (city is None or here.casefold() != city.casefold()):
-            tz = item.span.end.tzinfo
-            lines.append(f"  >> arriving in {here} (clocks: {getattr(tz, 'key', tz)})")
-        city = here
+    for day in days:
+        lines += ["", day.heading, "-" * len(day.heading)]
+        for row in day.rows:
+            indent = "  " * row.depth
+            if row.now_in and row.kind != "leg":
+                lines.append(f"  >> now in {row.now_in} (clocks: {_clocks(row)})")
+            lines.append(_row(row.when, f"{indent}{row.title}{_STATUS[row.status]}"))
+            lines.append(_row("", f"{indent}{row.place}"))
+            if row.when_elsewhere is not None and other is not None:
+                lines.append(_row("", f"{indent}{row.when_elsewhere} in {zone_label(other)}"))
+            if row.now_in and row.kind == "leg":
+                lines.append(f"  >> arriving in {row.now_in} (clocks: {_clocks(row)})")
     return lines
 
 
@@ -86,8 +62,7 @@ def render_programme(programme: Programme, options: RenderOptions) -> bytes:
     lines = [programme.title, "=" * len(programme.title)]
     lines += [f"Organised by {programme.organiser}"] if programme.organiser else []
     lines += [_clock_note(other)]
-    events = sorted(programme.events, key=sort_key)
-    lines += _days(events, other, lambda e: "  " * programme.depth(e))  # type: ignore[arg-type]
+    lines += _days(agenda(sorted(programme.events, key=sort_key), programme, other), other)
     lines += _footer(programme, programme.contacts)
     return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -101,10 +76,7 @@ def render_itinerary(itinerary: Itinerary, options: RenderOptions) -> bytes:
     lines += [line for line in (delegate.name_native, delegate.organisation) if line]
     lines += [programme.title, _clock_note(other)]
 
-    def indent(item: ItineraryItem) -> str:
-        return "  " * programme.depth(item) if isinstance(item, Event) else ""
-
-    lines += _days(itinerary.items, other, indent)
+    lines += _days(agenda(itinerary.items, programme, other), other)
     contacts = {c.id: c for event in itinerary.events for c in event.contacts}
     lines += _footer(programme, contacts.values())
     if options.show_problems and itinerary.problems:
@@ -113,7 +85,7 @@ def render_itinerary(itinerary: Itinerary, options: RenderOptions) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _footer(programme: Programme, contacts: Iterable[object]) -> list[str]:
+def _footer(programme: Programme, contacts: Iterable[Contact]) -> list[str]:
     lines = [""]
     if programme.livestream:
         lines.append(f"Livestream: {programme.livestream}")
@@ -123,12 +95,8 @@ def _footer(programme: Programme, contacts: Iterable[object]) -> list[str]:
     if people:
         lines += ["", "Contacts"]
         for contact in people:
-            details = ", ".join(
-                part
-                for part in (getattr(contact, "phone", None), getattr(contact, "email", None))
-                if part
-            )
-            lines.append(f"  {getattr(contact, 'name', '')}: {details}".rstrip(": "))
+            details = ", ".join(part for part in (contact.phone, contact.email) if part)
+            lines.append(f"  {contact.name}: {details}".rstrip(": "))
     return lines
 
 
