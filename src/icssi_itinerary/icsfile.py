@@ -89,7 +89,15 @@ def _event(
         zone_name = _zone_name(start, f"{where}.DTSTART", label)
         table["start"] = _wall(start)
         if end is not None:
+            _zone_name(end, f"{where}.DTEND", label)  # a floating end is refused too
             end = end.astimezone(start.tzinfo)
+        if end is None and "DURATION" not in component:
+            raise InputError(
+                "a timed event without DTEND or DURATION",
+                source=label,
+                field=where,
+                hint="give the event an end",
+            )
         table["end"] = _wall(end if end is not None else start + component.decoded("DURATION"))
         table["fold"] = "earlier"
     else:
