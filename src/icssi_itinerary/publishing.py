@@ -321,11 +321,12 @@ class _Tracked:
 
 
 def _files_on_disk(folder: Path) -> list[tuple[str, int, int]]:
-    """Name, size and modification time of every file under *folder*."""
+    """Name, size and modification time of every file under *folder* (not the
+    interpreter's byte-code caches, which come and go without changing the code)."""
     return sorted(
         (str(path.relative_to(folder)), path.stat().st_size, path.stat().st_mtime_ns)
         for path in folder.rglob("*")
-        if path.is_file()
+        if path.is_file() and "__pycache__" not in path.parts
     )
 
 
