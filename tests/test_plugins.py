@@ -400,7 +400,8 @@ def test_failing_check_is_named(install: Callable[[object, str], object]) -> Non
     result = run("validate", "--roster", str(SAMPLE_ROSTER))
     assert result.exit_code == 1
     [line] = result.output.splitlines()
-    assert line.startswith("Error: check 'fragile-check' failed") and "no such field" in line
+    assert line.startswith("Error: check 'fragile-check' of plugin 'broken-check' failed")
+    assert "no such field" in line
 
 
 class BrokenCommands:

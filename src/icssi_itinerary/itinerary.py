@@ -22,6 +22,8 @@ class Check:
     name: str
     run: Callable[[Itinerary], Iterable[Problem]]
     description: str = ""
+    plugin: str = ""
+    """The plugin that registered it (filled in on registration)."""
 
 
 def attended_events(programme: Programme, delegate: Delegate) -> tuple[Event, ...]:
@@ -90,5 +92,6 @@ def run_checks(itinerary: Itinerary, checks: Sequence[Check] | None = None) -> t
         try:
             found.extend(check.run(itinerary))
         except Exception as error:
-            raise PluginError(f"check '{check.name}' failed: {error!r}") from error
+            source = f" of plugin '{check.plugin}'" if check.plugin else ""
+            raise PluginError(f"check '{check.name}'{source} failed: {error!r}") from error
     return tuple(found)

@@ -108,7 +108,11 @@ def get_exporters() -> dict[str, Exporter]:
 def get_checks() -> dict[str, Check]:
     """Every registered itinerary check by name."""
     found: dict[str, Check] = {}
-    call_each("register_checks", lambda _: {"register": lambda c: found.__setitem__(c.name, c)})
+
+    def kwargs(plugin: str) -> dict[str, Any]:
+        return {"register": lambda c: found.__setitem__(c.name, replace(c, plugin=plugin))}
+
+    call_each("register_checks", kwargs)
     return found
 
 
