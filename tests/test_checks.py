@@ -310,7 +310,8 @@ def test_no_stay_fires_for_a_night_of_the_trip_without_a_stay(
     (problem,) = itinerary.problems
     assert problem.severity == "warning"
     assert "29 Oct 2014" in problem.message
-    assert problem.items == ()  # the missing stay has no item to name
+    # the legs either side of the night: the trip it belongs to
+    assert problem.items == ("in", "home")
 
 
 def test_a_night_on_board_needs_no_stay(tmp_path: Path, programme: Programme) -> None:

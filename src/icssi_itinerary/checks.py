@@ -145,7 +145,10 @@ def check_missing_travel(itinerary: Itinerary) -> Iterator[Problem]:
 
 
 def check_missing_stay(itinerary: Itinerary) -> Iterator[Problem]:
-    """A night between the first and the last leg of a trip with no stay and no overnight leg."""
+    """A night between the first and the last leg of a trip with no stay and no overnight leg.
+
+    The problem names the legs either side of the night.
+    """
     legs = [item for item in itinerary.items if isinstance(item, TravelLeg)]
     if not legs:
         return
@@ -156,11 +159,14 @@ def check_missing_stay(itinerary: Itinerary) -> Iterator[Problem]:
         on_board = any(leg.span.start.date() <= night < leg.span.end.date() for leg in legs)
         staying = any(stay.check_in <= night < stay.check_out for stay in stays)
         if not (on_board or staying):
+            before = [leg for leg in legs if leg.span.start.date() <= night][-1]
+            after = next(leg for leg in legs if leg.span.start.date() > night)
             yield Problem(
                 "warning",
                 "no-stay",
-                f"no stay for the night of {night:%d %b %Y}",
-                (),
+                f"no stay for the night of {night:%d %b %Y} "
+                f"(after '{before.title}', before '{after.title}')",
+                (before.id, after.id),
             )
         night += timedelta(days=1)
 
