@@ -201,9 +201,9 @@ def cli(ctx: click.Context, programme: str | None) -> None:
 @click.pass_obj
 def events(state: _State, tz: Timezone | None, as_json: bool) -> None:
     """List the programme's events in venue time (and --tz)."""
-    from .summary import event_summary
+    from .summary import programme_summary
 
-    rows = [event_summary(event, tz) for event in state.programme.events]
+    rows = programme_summary(state.programme, tz)
     if as_json:
         import json
 

@@ -170,7 +170,7 @@ class Stay:
     check_out: date
     address: str | None = None
 
-    @property
+    @cached_property
     def span(self) -> DateSpan:
         """Check-in day to check-out day, both shown."""
         return DateSpan(self.check_in, self.check_out, self.zone)

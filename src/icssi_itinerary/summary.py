@@ -7,7 +7,7 @@ from typing import Any
 from .model import Event, Programme
 from .timing import DateSpan, Timezone, in_zone
 
-__all__ = ["event_summary"]
+__all__ = ["event_summary", "programme_summary"]
 
 
 def event_summary(event: Event, tz: Timezone | None = None) -> dict[str, Any]:
