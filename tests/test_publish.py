@@ -219,6 +219,14 @@ def _without_geneva(tmp_path: Path) -> Programme:
     return programme
 
 
+def _changes(folder: Path) -> list[dict[str, Any]]:
+    """The change entries of the last publish of ``folder / "site"``."""
+    report = json.loads((folder / "site.private" / "changes.json").read_text("utf-8"))
+    assert (report["format"], report["version"]) == ("icssi-itinerary/changes", 1)
+    entries: list[dict[str, Any]] = report["changes"]
+    return entries
+
+
 def _vevents(path: Path) -> dict[str, icalendar.Event]:
     """The VEVENTs of a feed by SUMMARY."""
     calendar = icalendar.Calendar.from_ical(path.read_bytes())
@@ -414,7 +422,7 @@ def test_republish_without_changes_rewrites_nothing(
     assert again.written == 0 and again.unchanged == len(before)
     assert out.resolve() != first.site  # a new version folder was swapped in
     assert _snapshot(out) == before
-    changes = json.loads((tmp_path / "site.private" / "changes.json").read_text("utf-8"))
+    changes = _changes(tmp_path)
     assert changes == []
 
 
@@ -462,7 +470,7 @@ def test_moving_the_geneva_session_changes_only_its_files_and_its_uid(
             name == "programme.ics" or name.split("/")[0] in {tokens[d] for d in attendees}
         )
 
-    changes = json.loads((tmp_path / "site.private" / "changes.json").read_text("utf-8"))
+    changes = _changes(tmp_path)
     assert len(changes) == 1
     assert set(changes[0]["delegates"]) == attendees
     assert title in changes[0]["summary"]
@@ -497,7 +505,7 @@ def test_a_removed_event_stays_cancelled_for_the_keep_period_then_goes(
     for name in after:
         if name.split("/")[0] in others:
             assert after[name] == before[name]
-    changes = json.loads((tmp_path / "site.private" / "changes.json").read_text("utf-8"))
+    changes = _changes(tmp_path)
     assert [set(c["delegates"]) for c in changes] == [attendees]
 
     # Still kept just inside the period; gone once it is over.
@@ -538,8 +546,9 @@ def test_cli_republish_prints_what_changed_for_how_many(tmp_path: Path) -> None:
     count = len(_attendees(GENEVA))
     lines = second.stdout.splitlines()
     assert len(lines) == 1
-    pattern = rf"'{re.escape(_title(GENEVA))}' moved .*10:00.*→.*11:00.*{zone}.*"
-    assert re.fullmatch(pattern + rf", affects {count} delegates", lines[0]), lines[0]
+    pattern = rf"event '{re.escape(_title(GENEVA))}' moved: time 03 Nov 2014 10:00.*{zone}.*"
+    pattern += rf"→ 03 Nov 2014 11:00.*{zone}.*"
+    assert re.fullmatch(pattern + rf"; affects {count} delegates \(.*\)", lines[0]), lines[0]
 
 
 def test_cli_refuses_a_base_url_that_is_not_a_web_address(tmp_path: Path) -> None:

@@ -418,8 +418,7 @@ def publish(
     )
     if not result.first:
         for change in result.changes:
-            count = len(change["delegates"])
-            click.echo(f"{change['summary']}, affects {count} delegate{'s' * (count != 1)}")
+            click.echo(change["summary"])
     click.echo(f"Links for the delegates: {result.private / 'links.csv'}", err=True)
 
 

@@ -149,6 +149,8 @@ class TravelLeg:
     origin_place: str | None = None
     destination_place: str | None = None
     reference: str | None = None
+    status: Status = "confirmed"
+    """``cancelled`` once the leg is gone from the roster (kept so feeds can say so)."""
 
     @property
     def title(self) -> str:
@@ -169,6 +171,8 @@ class Stay:
     check_in: date
     check_out: date
     address: str | None = None
+    status: Status = "confirmed"
+    """``cancelled`` once the stay is gone from the roster (kept so feeds can say so)."""
 
     @cached_property
     def span(self) -> DateSpan:

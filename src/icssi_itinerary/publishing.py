@@ -1,42 +1,53 @@
 """Publishing a site: the public programme, secret per-delegate folders, safe updates.
 
-The site is built in a sibling folder and swapped in by replacing a symbolic link, so a
-publish stopped at any point leaves the previous site whole. Files whose bytes did not
-change are hard-linked from the previous site, keeping their modification time.
-Everything personal — the secret, the ledger, ``links.csv``, ``changes.json`` — goes
-to a private folder outside the site.
+The site is built in a sibling folder and swapped in by replacing a symbolic link. The
+ledger, ``changes.json`` and ``links.csv`` of the new version are written first to a
+pending folder in the private folder; the swap is the one moment the publish takes
+effect, and the pending files are put in place right after it (or, if the run was
+stopped in between, at the start of the next one). So a publish stopped at any point
+leaves the site and the ledger both as they were, or both as the new version.
+
+Files whose bytes did not change are hard-linked from the previous site, keeping their
+modification time. Everything personal — the secret, the ledger, ``links.csv``,
+``changes.json`` — goes to a private folder outside the site.
 """
 
 from __future__ import annotations
 
 import csv
+import fcntl
 import inspect
 import io
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from .build import output_name
+from .changes import change_report
 from .errors import InputError
 from .exporters import Exporter, RenderOptions, render_itinerary, render_programme
 from .files import write_atomic
-from .itinerary import build_itinerary, sort_key
-from .ledger import Change, Ledger, fingerprint, item_uid
-from .model import Event, Itinerary, ItineraryItem, Programme, Roster
+from .ledger import Ledger, fingerprint, item_uid
+from .model import Itinerary, Programme, Roster
 from .parallel import run_parallel
-from .timing import DateSpan
-from .tokens import delegate_token, load_secret
+from .tokens import load_secret
+from .tracking import Plan, Tracked, track
 
-__all__ = ["PublishResult", "describe_change", "private_folder", "publish"]
+__all__ = ["PublishResult", "private_folder", "publish"]
 
 SITE_PREFIX = ".version-"
 ROBOTS = "User-agent: *\nAllow: /$\nAllow: /index.html\nAllow: /programme.\nDisallow: /\n"
+LEDGER = "ledger.sqlite"
+PRIVATE_FILES = (LEDGER, "changes.json", "links.csv")
+"""What a publish leaves in the private folder besides the secret, all committed together."""
+PENDING = "pending"
 
 
 @dataclass
@@ -65,37 +76,6 @@ def private_folder(out: Path, secret_file: Path | None) -> Path:
             hint="keep it outside --out",
         )
     return private
-
-
-def _when(item: ItineraryItem) -> str:
-    span = item.span
-    if isinstance(span, DateSpan):
-        last = "" if span.last_day == span.first_day else f"–{span.last_day:%d %b}"
-        return f"{span.first_day:%d %b}{last}"
-    return f"{span.start:%d %b %H:%M}–{span.end:%H:%M} {span.end.tzname()}"
-
-
-def describe_change(change: Change) -> str:
-    """One line a coordinator reads: ``'Geneva session' moved 03 Nov 10:00… → …``."""
-    item = change.after or change.before
-    assert item is not None
-    if change.kind == "added":
-        return f"'{item.title}' added ({_when(item)})"
-    before, after = change.before, change.after
-    assert before is not None and after is not None
-    if isinstance(after, Event) and after.status == "cancelled":
-        return f"'{after.title}' cancelled ({_when(after)})"
-    parts = []
-    if before.span != after.span:
-        parts.append(f"moved {_when(before)} → {_when(after)}")
-    fields = [
-        name
-        for name in ("title", "venue", "status", "description", "contacts")
-        if getattr(before, name, None) != getattr(after, name, None)
-    ]
-    if fields:
-        parts.append(", ".join(fields) + " changed")
-    return f"'{after.title}' " + ("; ".join(parts) or "changed")
 
 
 class _Site:
@@ -192,7 +172,8 @@ def publish(
     *options* carries per-format settings (``extra``, e.g. a template folder); the base
     URL, feed URLs and ledger are filled in here. Itineraries render in *jobs*
     processes. Returns what was written and what changed since the last publish (also
-    written as ``changes.json`` with ``links.csv`` in the private folder).
+    written as ``changes.json`` with ``links.csv`` in the private folder). Nothing of a
+    publish that fails or is stopped remains: not in the site, not in the ledger.
     """
     base_url = base_url.rstrip("/")
     if not base_url.startswith(("https://", "http://")):
@@ -201,123 +182,77 @@ def publish(
             field="--base-url",
             hint="give the https:// address the site will be served at",
         )
+    out = out.absolute()  # the swap compares version folders by path
     _check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     private = private_folder(out, secret_file)
     secret = load_secret(secret_file or private / "secret.key")
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    ledger_path = private / "ledger.sqlite"
-    first = not ledger_path.exists()
-    ledger = Ledger(ledger_path)
-    try:
-        tracked = _Tracked.of(programme, roster, secret, ledger, moment, keep_cancelled)
-        base = replace(options or RenderOptions(), base_url=base_url, ledger=ledger.entries())
+    with _publishing(private):
+        settle(out, private)
+        first = not (private / LEDGER).exists()
         site = _Site(out)
+        pending = private / PENDING / site.folder.name
         try:
-            keys = _render(site, tracked, exporters, base, jobs, progress)
+            pending.parent.mkdir(mode=0o700, exist_ok=True)
+            pending.mkdir(mode=0o700)
+            ledger = Ledger.working_copy(private / LEDGER, pending / LEDGER)
+            try:
+                tracked = track(programme, roster, secret, ledger, moment, keep_cancelled)
+                base = replace(
+                    options or RenderOptions(), base_url=base_url, ledger=ledger.entries()
+                )
+                ledger.remember_render(_render(site, tracked, exporters, base, jobs, progress))
+                report = change_report(tracked.changes, moment, site.folder.name)
+                _write_private(pending, tracked.plans, base_url, exporters, report)
+                ledger.commit()
+            except BaseException:
+                ledger.close()
+                raise
         except BaseException:
             shutil.rmtree(site.folder, ignore_errors=True)
+            shutil.rmtree(pending, ignore_errors=True)
+            with suppress(OSError):
+                pending.parent.rmdir()
             raise
-        _swap(out, site.folder)
-        ledger.remember_render(keys)
-    finally:
-        ledger.close()
-    report = [
-        {
-            "uid": change.uid,
-            "change": change.kind,
-            "summary": describe_change(change),
-            "delegates": sorted(set(tracked.holders.get(change.uid, []))),
-        }
-        for change in tracked.changes
-    ]
-    _write_private(
-        private, [(p.token, p.itinerary) for p in tracked.plans], base_url, exporters, report
+        _swap(out, site.folder)  # the publish takes effect here, ledger and all
+        settle(out, private)
+    return PublishResult(
+        site.folder, site.written, site.unchanged, report["changes"], first, private
     )
-    return PublishResult(site.folder, site.written, site.unchanged, report, first, private)
 
 
-def _gone(
-    kept: dict[str, datetime], removed: dict[str, Event], events: dict[str, Event]
-) -> tuple[dict[str, Event], dict[str, datetime]]:
-    """A delegate's kept removals as cancelled events: those gone from the programme as
-    the ledger cancelled them, those the delegate no longer attends as a cancelled copy
-    (returned separately with when they were dropped, for their own SEQUENCE)."""
-    gone: dict[str, Event] = {}
-    dropped: dict[str, datetime] = {}
-    for uid, when in kept.items():
-        if uid in removed:
-            gone[uid] = removed[uid]
-        elif uid in events:
-            gone[uid] = replace(events[uid], status="cancelled", parent=None)
-            dropped[uid] = when
-    return gone, dropped
+@contextmanager
+def _publishing(private: Path) -> Iterator[None]:
+    """One publish at a time per private folder; a second one is refused at once."""
+    private.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(private / ".lock", os.O_WRONLY | os.O_CREAT, 0o600)
+    with os.fdopen(descriptor, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError(
+                "another publish of this site is running",
+                source=str(private),
+                hint="wait for it to finish, then publish again",
+            ) from None
+        yield
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """One delegate's published itinerary: its token, items, and events they dropped."""
-
-    token: str
-    itinerary: Itinerary
-    dropped: dict[str, datetime]
-
-
-@dataclass
-class _Tracked:
-    """What the ledger makes of this publish: the public programme with its cancelled
-    events, each delegate's plan, what changed, and who holds each UID."""
-
-    public: Programme
-    plans: list[_Plan]
-    changes: list[Change]
-    holders: dict[str, list[str]]
-    last_keys: dict[str, str]
-    """What the public files ("") and each token's files were last rendered from."""
-
-    @classmethod
-    def of(
-        cls,
-        programme: Programme,
-        roster: Roster,
-        secret: bytes,
-        ledger: Ledger,
-        moment: datetime,
-        keep: timedelta,
-    ) -> _Tracked:
-        events = {item_uid(programme, event.id): event for event in programme.events}
-        changes = ledger.record(events, moment)
-        removed: dict[str, Event] = {}
-        for uid in ledger.present("programme", events, moment, keep):
-            cancelled = ledger.cancel(uid, moment)
-            if cancelled is not None:
-                removed[uid] = cancelled[0]
-                changes += cancelled[1]
-        public = replace(programme, events=programme.events + tuple(removed.values()))
-        plans: list[_Plan] = []
-        holders: dict[str, list[str]] = {}
-        for delegate in roster.delegates:
-            plan = build_itinerary(programme, delegate)
-            items = {item_uid(programme, item.id): item for item in plan.items}
-            # Events were recorded with the programme; a delegate adds legs and stays.
-            own = {uid: item for uid, item in items.items() if not isinstance(item, Event)}
-            changes += ledger.record(own, moment)
-            kept = ledger.present(f"delegate:{delegate.id}", items, moment, keep)
-            gone, dropped = _gone(kept, removed, events)
-            changes += [
-                Change(uid, "changed", events[uid], gone[uid])
-                for uid, when in dropped.items()
-                if when == moment
-            ]
-            for uid in [*items, *gone]:
-                holders.setdefault(uid, []).append(delegate.id)
-            all_items = tuple(sorted([*plan.items, *gone.values()], key=sort_key))
-            plans.append(
-                _Plan(delegate_token(secret, delegate), replace(plan, items=all_items), dropped)
-            )
-        scopes = ["", *(plan.token for plan in plans)]
-        last = {scope: ledger.rendered(scope) for scope in scopes}
-        return cls(public, plans, changes, holders, {k: v for k, v in last.items() if v})
+def settle(out: Path, private: Path) -> None:
+    """Put in place the private files of the site version *out* points to, if a publish
+    was stopped between its swap and doing so; drop those of publishes that failed."""
+    pending = private / PENDING
+    if not pending.is_dir():
+        return
+    current = out.resolve().name if out.is_symlink() else None
+    for folder in sorted(pending.iterdir()):
+        if folder.name == current:
+            for name in PRIVATE_FILES:
+                if (folder / name).exists():
+                    (folder / name).replace(private / name)
+        shutil.rmtree(folder, ignore_errors=True)
+    pending.rmdir()
 
 
 def _files_on_disk(folder: Path) -> list[tuple[str, int, int]]:
@@ -355,7 +290,7 @@ def _code_and_files(exporters: Sequence[Exporter], options: RenderOptions) -> st
 
 def _render(
     site: _Site,
-    tracked: _Tracked,
+    tracked: Tracked,
     exporters: Sequence[Exporter],
     options: RenderOptions,
     jobs: int,
@@ -381,7 +316,7 @@ def _render(
             site.put(name, render_programme(exporter, tracked.public, options))
     site.put("robots.txt", ROBOTS.encode())
 
-    def personal_options(plan: _Plan) -> RenderOptions:
+    def personal_options(plan: Plan) -> RenderOptions:
         return replace(
             options,
             feed_url=_feed_url(base_url, plan.token, exporters),
@@ -394,7 +329,7 @@ def _render(
             },
         )
 
-    def names(plan: _Plan) -> list[str]:
+    def names(plan: Plan) -> list[str]:
         return [f"{plan.token}/{output_name('itinerary', exporter)}" for exporter in exporters]
 
     todo = []
@@ -435,18 +370,19 @@ def _render(
 
 def _write_private(
     private: Path,
-    plans: list[tuple[str, Itinerary]],
+    plans: list[Plan],
     base_url: str,
     exporters: Sequence[Exporter],
-    report: list[dict[str, Any]],
+    report: dict[str, Any],
 ) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["id", "name", "email", "page_url", "feed_url", "webcal_url"])
-    for token, plan in plans:
+    for plan in plans:
+        token = plan.token
         feed = _feed_url(base_url, token, exporters) or ""
         webcal = "webcal://" + feed.split("://", 1)[1] if feed else ""
-        delegate = plan.delegate
+        delegate = plan.itinerary.delegate
         writer.writerow(
             [
                 delegate.id,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
 from .errors import InputError
+from .identity import leg_id, stay_id
 from .model import Delegate, Programme, Roster, Stay, TravelLeg
 from .sources import Record, csv_records, toml_records, toml_tables
 from .timing import TimeSpan
@@ -123,13 +124,21 @@ def _assemble(
 
 
 def _unique_ids(items: Iterable[tuple[Record, TravelLeg | Stay]], what: str) -> None:
-    seen: set[str] = set()
+    seen: dict[str, Record] = {}
     for record, item in items:
-        if item.id in seen:
-            raise record.error(
-                "id", f"two {what}s have the id '{item.id}'", f"give each {what} an 'id' of its own"
-            )
-        seen.add(item.id)
+        first = seen.setdefault(item.id, record)
+        if first is record:
+            continue
+        given = record.has("id")
+        where = f"row {first.line}" if first.row else f"line {first.line}"
+        raise record.error(
+            "id",
+            f"this {what} and the one at {where} both have the "
+            f"{'id' if given else 'identity'} '{item.id}'",
+            f"give each {what} an 'id' of its own"
+            if given
+            else f"give both an 'id' column value, e.g. '{item.id}-1' and '{item.id}-2'",
+        )
 
 
 def _delegate(record: Record, programme: Programme | None) -> tuple[Record, Delegate]:
@@ -177,9 +186,10 @@ def _delegate(record: Record, programme: Programme | None) -> tuple[Record, Dele
     )
 
 
-def _item_id(record: Record, default: str) -> str:
-    """The row's own ``id``, or one derived from its delegate and time."""
-    return record.identifier() if record.has("id") else default
+def _item_id(record: Record, derive: Callable[[], str]) -> str:
+    """The row's own ``id``, or the identity derived from the fields a retiming or an
+    extension leaves alone (:mod:`.identity`)."""
+    return record.identifier() if record.has("id") else derive()
 
 
 def _wall_time(record: Record, key: str) -> datetime:
@@ -207,16 +217,22 @@ def _leg(record: Record) -> tuple[Record, TravelLeg]:
             "arrives before it departs (in real time)",
             "check both times and their zones",
         )
+    mode, origin, destination = (
+        record.required("mode"),
+        record.required("from"),
+        record.required("to"),
+    )
+    reference = record.text("reference")
     return record, TravelLeg(
-        id=_item_id(record, f"{delegate_id}-{departs:%Y%m%dT%H%M}"),
+        id=_item_id(record, lambda: leg_id(delegate_id, mode, reference, origin, destination)),
         delegate_id=delegate_id,
-        mode=record.required("mode"),
-        origin=record.required("from"),
-        destination=record.required("to"),
+        mode=mode,
+        origin=origin,
+        destination=destination,
         span=span,
         origin_place=record.text("from_place"),
         destination_place=record.text("to_place"),
-        reference=record.text("reference"),
+        reference=reference,
     )
 
 
@@ -234,11 +250,12 @@ def _stay(record: Record) -> tuple[Record, Stay]:
         raise record.error("check_out", "is not after check_in", "give the day you leave")
     tz = record.zone("timezone", required=True)
     assert tz is not None
+    name, city = record.required("name"), record.required("city")
     return record, Stay(
-        id=_item_id(record, f"{delegate_id}-stay-{check_in:%Y%m%d}"),
+        id=_item_id(record, lambda: stay_id(delegate_id, name, city)),
         delegate_id=delegate_id,
-        name=record.required("name"),
-        city=record.required("city"),
+        name=name,
+        city=city,
         zone=tz,
         check_in=check_in,
         check_out=check_out,
