@@ -121,11 +121,11 @@ def where(item: ItineraryItem) -> str:
 
 
 def title(item: ItineraryItem) -> str:
-    """The item's title, with an event's status."""
+    """The item's title, with its status (a leg or stay can be cancelled too)."""
     text = escape(item.title)
-    if isinstance(item, Event) and item.status == "cancelled":
+    if item.status == "cancelled":
         return f"~~{text}~~ (cancelled)"
-    if isinstance(item, Event) and item.status == "tentative":
+    if item.status == "tentative":
         return f"{text} *(to be confirmed)*"
     return text
 

@@ -80,11 +80,21 @@ def _row(
     when, elsewhere = span_label(item.span, other)
     start, end = machine_times(item.span)
     if isinstance(item, Event):
-        kind, depth, status = "event", programme.depth(item), item.status
+        kind, depth = "event", programme.depth(item)
     else:
-        kind, depth, status = ("leg" if isinstance(item, TravelLeg) else "stay"), 0, "confirmed"
+        kind, depth = ("leg" if isinstance(item, TravelLeg) else "stay"), 0
     return Row(
-        item, kind, item.title, when, elsewhere, _place(item), depth, status, start, end, now_in
+        item,
+        kind,
+        item.title,
+        when,
+        elsewhere,
+        _place(item),
+        depth,
+        item.status,
+        start,
+        end,
+        now_in,
     )
 
 

@@ -135,6 +135,8 @@ def _leg(stamp: _Stamp, leg: TravelLeg) -> bytes:
     )
     component.add("location", origin)
     component.add("categories", [leg.mode])
+    if leg.status == "cancelled":
+        component.add("status", "CANCELLED")
     component.add("class", "PRIVATE")
     return bytes(component.to_ical())
 
@@ -147,6 +149,8 @@ def _stay(stamp: _Stamp, stay: Stay) -> bytes:
     )
     component.add("location", ", ".join(p for p in (stay.name, stay.address, stay.city) if p))
     component.add("transp", "TRANSPARENT")
+    if stay.status == "cancelled":
+        component.add("status", "CANCELLED")
     component.add("class", "PRIVATE")
     return bytes(component.to_ical())
 
