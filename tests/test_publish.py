@@ -565,7 +565,7 @@ def test_cli_refuses_a_base_url_that_is_not_a_web_address(tmp_path: Path) -> Non
 # --- atomicity ---------------------------------------------------------------------------
 
 KILLER = r"""
-import importlib, os, pathlib, signal, sys
+import importlib, os, pathlib, signal, sqlite3, sys
 
 # The package exports a publish() function under the module's name.
 ledger = importlib.import_module("icssi_itinerary.ledger")
@@ -586,39 +586,87 @@ def counted(original):
         return original(*args, **kwargs)
     return wrapper
 
+def replaces_then_dies(original, renames):
+    # run *original* with every Path.replace counted: the one after *renames* kills
+    def wrapper(*args, **kwargs):
+        real = pathlib.Path.replace
+        def replace(self, target):
+            global calls
+            if calls == renames:
+                die()
+            calls += 1
+            return real(self, target)
+        pathlib.Path.replace = replace
+        return original(*args, **kwargs)
+    return wrapper
+
 if point == "record":
     ledger.Ledger.record = counted(ledger.Ledger.record)
+elif point == "present":
+    ledger.Ledger.present = counted(ledger.Ledger.present)
 elif point == "put":
     publish._Site.put = counted(publish._Site.put)
+elif point == "private-file":
+    publish.write_atomic = counted(publish.write_atomic)
+elif point == "commit":
+    ledger.Ledger.commit = counted(ledger.Ledger.commit)
 elif point == "swap":
-    swap = publish._swap
-    def stopped_swap(out, folder):
-        pathlib.Path.replace = lambda self, target: die()
-        swap(out, folder)
-    publish._swap = stopped_swap
+    publish._swap = replaces_then_dies(publish._swap, count)
+elif point == "settle":  # the second settle: after the swap
+    first_settle = publish.settle
+    def second(out, private):
+        publish.settle = replaces_then_dies(first_settle, count)
+        return first_settle(out, private)
+    publish.settle = second
 
 from icssi_itinerary.cli import cli
 cli(sys.argv[3:], prog_name="icssi-itinerary")
 """
 
+BEFORE_THE_SWAP = [
+    ("record", 3),  # ledger copy half updated, nothing built yet
+    ("present", 4),  # a delegate's feed half marked in the ledger copy
+    ("put", 0),  # new version folder made, empty
+    ("put", 17),  # part of the files written
+    ("put", -1),  # all but the last file written
+    ("private-file", 0),  # every file written; links.csv not yet
+    ("private-file", 1),  # changes.json not yet
+    ("commit", 0),  # the ledger copy not yet committed
+    ("swap", 0),  # every file and the ledger written, new link made, not yet renamed
+]
+AFTER_THE_SWAP = [
+    ("settle", 0),  # site swapped in; none of the private files in place yet
+    ("settle", 1),  # the ledger in place, changes.json and links.csv not yet
+    ("settle", 2),  # all but links.csv in place
+]
 
-@pytest.mark.parametrize(
-    ("point", "count"),
-    [
-        ("record", 3),  # ledger half updated, nothing built yet
-        ("put", 0),  # new version folder made, empty
-        ("put", 17),  # part of the files written
-        ("put", -1),  # all but the last file written
-        ("swap", 0),  # every file written, new link made, not yet renamed
-    ],
-)
-def test_a_killed_publish_leaves_the_old_site_whole(
+
+def _private_state(out: Path) -> dict[str, bytes]:
+    private = out.parent / f"{out.name}.private"
+    return {
+        name: (private / name).read_bytes()
+        for name in ("ledger.sqlite", "changes.json", "links.csv")
+    }
+
+
+def _sequence(out: Path, uid: str) -> int:
+    import sqlite3
+
+    with sqlite3.connect(out.parent / f"{out.name}.private" / "ledger.sqlite") as connection:
+        row = connection.execute("select sequence from versions where uid = ?", (uid,)).fetchone()
+    return int(row[0])
+
+
+@pytest.mark.parametrize(("point", "count"), BEFORE_THE_SWAP + AFTER_THE_SWAP)
+def test_a_killed_publish_leaves_site_and_ledger_as_they_were_or_both_done(
     tmp_path: Path, programme: Programme, roster: Roster, point: str, count: int
 ) -> None:
     out = tmp_path / "site"
     _publish(programme, roster, out)
     old = out.resolve()
     before = _snapshot(out)
+    private_before = _private_state(out)
+    swapped = (point, count) in AFTER_THE_SWAP
     if count < 0:
         count += len(before)
     _moved(tmp_path)
@@ -634,24 +682,42 @@ def test_a_killed_publish_leaves_the_old_site_whole(
         check=False,
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    assert out.resolve() == old
-    assert _snapshot(out) == before
-    assert (out / "programme.ics").read_bytes() == before["programme.ics"][0]
+    geneva_uid = f"{GENEVA}@icssi-2014.icssi-itinerary"
+    title = _title(GENEVA)
+    if not swapped:
+        assert out.resolve() == old
+        assert _snapshot(out) == before
+        assert _private_state(out) == private_before  # the ledger is as it was
+        assert _sequence(out, geneva_uid) == 0
+    else:
+        assert out.resolve() != old  # it took effect
+        assert int(_vevents(out / "programme.ics")[title]["SEQUENCE"]) == 1
 
     # The next publish goes through, counts the change once and clears what was left.
     result = _run(*args)
     assert result.returncode == 0, result.stderr
     assert out.resolve() != old
-    assert {p.name for p in tmp_path.iterdir()} == {
-        "site",
-        "site.private",
-        "programme.toml",
-        out.resolve().name,
-        old.name,  # the previous version stays, for anyone still reading it
-    }
-    title = _title(GENEVA)
+    names = {p.name for p in tmp_path.iterdir()}
+    versions = {name for name in names if name.startswith(".site.version-")}
+    assert out.resolve().name in versions and len(versions) == 2  # and the previous one
+    assert names - versions == {"site", "site.private", "programme.toml"}
+    assert sorted(p.name for p in (tmp_path / "site.private").iterdir()) == [
+        ".lock",
+        "changes.json",
+        "ledger.sqlite",
+        "links.csv",
+        "secret.key",
+    ]
     assert int(_vevents(out / "programme.ics")[title]["SEQUENCE"]) == 1
+    assert _sequence(out, geneva_uid) == 1
     assert len(_files(out)) == len(before)
+    moved = [line for line in result.stdout.splitlines() if title in line]
+    assert len(moved) == 1 and " moved: " in moved[0], result.stdout  # reported once
+    if not swapped:
+        assert [c["id"] for c in _changes(tmp_path)] == [GENEVA]
+    else:  # the killed run's own report reaches the coordinator now
+        assert result.stdout.startswith("An earlier publish took effect"), result.stdout
+        assert _changes(tmp_path) == []
 
 
 def test_republish_renders_again_when_a_coordinator_template_changes(

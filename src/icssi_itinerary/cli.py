@@ -416,6 +416,11 @@ def publish(
         f"{result.unchanged} unchanged",
         err=True,
     )
+    if result.recovered:
+        click.echo("An earlier publish took effect but stopped before it said what changed:")
+        for change in result.recovered:
+            click.echo(change["summary"])
+        click.echo("This publish:")
     if not result.first:
         for change in result.changes:
             click.echo(change["summary"])

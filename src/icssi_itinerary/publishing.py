@@ -61,6 +61,9 @@ class PublishResult:
     changes: list[dict[str, Any]] = field(default_factory=list)
     first: bool = False
     private: Path = Path()
+    recovered: list[dict[str, Any]] = field(default_factory=list)
+    """The changes of an earlier publish that took effect but was stopped before it
+    could report them (put in place by this one)."""
 
 
 def private_folder(out: Path, secret_file: Path | None) -> Path:
@@ -189,7 +192,7 @@ def publish(
     secret = load_secret(secret_file or private / "secret.key")
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     with _publishing(private):
-        settle(out, private)
+        recovered = settle(out, private)
         first = not (private / LEDGER).exists()
         site = _Site(out)
         pending = private / PENDING / site.folder.name
@@ -218,7 +221,13 @@ def publish(
         _swap(out, site.folder)  # the publish takes effect here, ledger and all
         settle(out, private)
     return PublishResult(
-        site.folder, site.written, site.unchanged, report["changes"], first, private
+        site.folder,
+        site.written,
+        site.unchanged,
+        report["changes"],
+        first,
+        private,
+        [] if recovered is None else recovered.get("changes", []),
     )
 
 
@@ -239,20 +248,35 @@ def _publishing(private: Path) -> Iterator[None]:
         yield
 
 
-def settle(out: Path, private: Path) -> None:
+def settle(out: Path, private: Path) -> dict[str, Any] | None:
     """Put in place the private files of the site version *out* points to, if a publish
-    was stopped between its swap and doing so; drop those of publishes that failed."""
+    was stopped between its swap and doing so, and return that publish's change report
+    (it never reached the coordinator); drop the files of publishes that failed."""
     pending = private / PENDING
     if not pending.is_dir():
-        return
+        return None
     current = out.resolve().name if out.is_symlink() else None
+    report = None
     for folder in sorted(pending.iterdir()):
         if folder.name == current:
+            # already moved, if a settle was stopped half-way: then it is the one in place
+            report = _read_report(folder / "changes.json") or _read_report(
+                private / "changes.json"
+            )
             for name in PRIVATE_FILES:
                 if (folder / name).exists():
                     (folder / name).replace(private / name)
         shutil.rmtree(folder, ignore_errors=True)
     pending.rmdir()
+    return report
+
+
+def _read_report(path: Path) -> dict[str, Any] | None:
+    try:
+        report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return report
 
 
 def _files_on_disk(folder: Path) -> list[tuple[str, int, int]]:
