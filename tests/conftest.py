@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,28 @@ from icssi_itinerary import Programme, Roster, load_programme, load_roster
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_ROSTER = ROOT / "examples" / "icssi-2014" / "roster.csv"
 PRESS_STATEMENT = ROOT.parent / "shared" / "seed" / "icssi-2014-press-statement.txt"
+
+
+SHARED = ROOT.parent / "shared"
+"""The project's shared folder (the press statement, schemas), beside the clone."""
+REQUIRE_SHARED = "ICSSI_ITINERARY_REQUIRE_SHARED"
+"""Set (by .ci/run) where ``shared/`` must be present: a missing file then fails."""
+
+
+def needs_shared(path: Path) -> Path:
+    """*path* under ``shared/``; the test skips with the reason when it is missing, or
+    fails where :data:`REQUIRE_SHARED` is set."""
+    if not path.exists():
+        reason = f"{path} is missing: shared/ is not beside this clone"
+        if os.environ.get(REQUIRE_SHARED):
+            pytest.fail(f"{reason} ({REQUIRE_SHARED} is set)")
+        pytest.skip(reason)
+    return path
+
+
+def press_statement() -> str:
+    """The text of the press statement the bundled programme comes from."""
+    return needs_shared(PRESS_STATEMENT).read_text(encoding="utf-8")
 
 
 def pytest_configure(config: pytest.Config) -> None:

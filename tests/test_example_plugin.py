@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import icssi_itinerary
-from conftest import PRESS_STATEMENT, ROOT, SAMPLE_ROSTER
+from conftest import ROOT, SAMPLE_ROSTER, press_statement
 
 PACKAGE = ROOT / "examples" / "icssi-itinerary-markdown"
 MODULE = "icssi_itinerary_markdown"
@@ -229,7 +229,7 @@ def hhmm(start: datetime, end: datetime) -> str:
 
 
 def _press_statement_hours(pattern: str) -> tuple[int, int]:
-    found = re.search(pattern, PRESS_STATEMENT.read_text(encoding="utf-8"))
+    found = re.search(pattern, press_statement())
     assert found, pattern
     return int(found.group(1)), int(found.group(2))
 

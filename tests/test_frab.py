@@ -25,7 +25,7 @@ import pytest
 import xmlschema
 from click.testing import CliRunner
 
-from conftest import PRESS_STATEMENT, ROOT, SAMPLE_ROSTER
+from conftest import ROOT, SAMPLE_ROSTER, needs_shared, press_statement
 from icssi_itinerary import (
     DateSpan,
     Event,
@@ -55,20 +55,12 @@ HOSTILE = "<b>Tigris & Marshes</b> ]]> \"quoted\" 'single' العراق\x0b end"
 
 @pytest.fixture(scope="module")
 def xsd() -> xmlschema.XMLSchema:
-    if not XSD.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{XSD} is missing in CI: shared/ must sit beside the clone")
-        pytest.skip(f"the c3voc schemas are not at {SCHEMAS} (shared/ beside the clone)")
-    return xmlschema.XMLSchema(str(XSD))
+    return xmlschema.XMLSchema(str(needs_shared(XSD)))
 
 
 @pytest.fixture(scope="module")
 def json_validator() -> jsonschema.protocols.Validator:
-    if not JSON_SCHEMA.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{JSON_SCHEMA} is missing in CI: shared/ must sit beside the clone")
-        pytest.skip(f"the c3voc schemas are not at {SCHEMAS} (shared/ beside the clone)")
-    schema = json.loads(JSON_SCHEMA.read_text(encoding="utf-8"))
+    schema = json.loads(needs_shared(JSON_SCHEMA).read_text(encoding="utf-8"))
     assert schema["$schema"] == "http://json-schema.org/draft-06/schema#"
     jsonschema.Draft6Validator.check_schema(schema)
     return jsonschema.Draft6Validator(
@@ -258,7 +250,7 @@ def test_instants_agree_with_the_library_model(programme: Programme, name: str) 
 def test_geneva_and_brussels_at_the_times_of_the_press_statement(
     programme: Programme, name: str
 ) -> None:
-    statement = " ".join(PRESS_STATEMENT.read_text(encoding="utf-8").split())
+    statement = " ".join(press_statement().split())
     assert "A session will be held by ICSSI in the Palais des Nations, from 10-12 a.m." in statement
     assert "Brussels on November 5, in the Paul-Henri Spaak Building from 3-5 p.m." in statement
     events = {

@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
-from conftest import PRESS_STATEMENT, ROOT, SAMPLE_ROSTER
+from conftest import ROOT, SAMPLE_ROSTER, press_statement
 from icssi_itinerary import (
     DateSpan,
     Delegate,
@@ -221,7 +221,7 @@ def test_parsers_using_only_our_vtimezones_agree(
 def test_press_statement_times_in_utc_and_baghdad(
     feeds: list[tuple[str, bytes, tuple[Any, ...]]],
 ) -> None:
-    statement = PRESS_STATEMENT.read_text(encoding="utf-8")
+    statement = press_statement()
     assert "Palais des Nations, from 10-12 a.m." in statement
     assert "November 5, in the Paul-Henri Spaak Building from 3-5 p.m." in statement
     data = {label: data for label, data, _ in feeds}["amal-karim"]
@@ -283,7 +283,7 @@ def test_all_day_events_match_the_programme_file(
         assert found.decoded("DTEND") == last + timedelta(days=1)  # exclusive end
         assert not isinstance(found.decoded("DTSTART"), datetime)
     # The Oslo conference, 27-29 October in the press statement.
-    assert "October 27-29" in PRESS_STATEMENT.read_text(encoding="utf-8")
+    assert "October 27-29" in press_statement()
     (oslo,) = [
         b for b in raw.split("BEGIN:VEVENT") if "SUMMARY:ICSSI 2014 Oslo Conference\r\n" in b
     ]
@@ -508,7 +508,7 @@ def _list(value: Any) -> list[Any]:
 def test_press_statement_contacts_are_on_the_geneva_session(
     feeds: list[tuple[str, bytes, tuple[Any, ...]]],
 ) -> None:
-    statement = PRESS_STATEMENT.read_text(encoding="utf-8")
+    statement = press_statement()
     found = by_summary(feeds[0][1], "ICSSI session at the Palais des Nations")
     contacts = " / ".join(str(c) for c in _list(found["CONTACT"]))
     for name, phone in [

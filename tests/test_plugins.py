@@ -27,7 +27,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from conftest import PRESS_STATEMENT, ROOT, SAMPLE_ROSTER
+from conftest import ROOT, SAMPLE_ROSTER, press_statement
 from icssi_itinerary import (
     Check,
     DateSpan,
@@ -189,7 +189,7 @@ def in_baghdad(wall: datetime, zone_name: str) -> str:
 
 
 def test_press_statement_times_used_below() -> None:
-    text = " ".join(PRESS_STATEMENT.read_text(encoding="utf-8").split())
+    text = " ".join(press_statement().split())
     assert "from 10-12 a.m." in text and "November 3" in text
     assert "November 5, in the Paul-Henri Spaak Building from 3-5 p.m." in text
 

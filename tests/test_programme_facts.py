@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import PRESS_STATEMENT
+from conftest import press_statement
 from icssi_itinerary import (
     DateSpan,
     Event,
@@ -30,9 +30,7 @@ CITY_ZONES = {"Oslo": "Europe/Oslo", "Geneva": "Europe/Zurich", "Brussels": "Eur
 @pytest.fixture(scope="module")
 def statement() -> str:
     """The press statement, with typographic apostrophes and line breaks flattened."""
-    if not PRESS_STATEMENT.exists():
-        pytest.skip(f"press statement not found at {PRESS_STATEMENT}")
-    text = PRESS_STATEMENT.read_text(encoding="utf-8").replace("\u2019", "'")
+    text = press_statement().replace("\u2019", "'")
     return re.sub(r"\s+", " ", text)
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from conftest import PRESS_STATEMENT, SAMPLE_ROSTER
+from conftest import SAMPLE_ROSTER, press_statement
 from icssi_itinerary import (
     Delegate,
     Event,
@@ -270,7 +270,7 @@ def test_programme_text_lists_every_event_venue_and_contact(programme: Programme
     assert "10:00–12:00 CET" in text
     assert "15:00–17:00 CET" in text
     assert "+03" not in text
-    statement = PRESS_STATEMENT.read_text(encoding="utf-8")
+    statement = press_statement()
     phones = re.findall(r"\+\d[\d ]*\d", statement)
     assert len(phones) == 4
     for phone in phones:
