@@ -702,7 +702,6 @@ def test_a_killed_publish_leaves_site_and_ledger_as_they_were_or_both_done(
     assert out.resolve().name in versions and len(versions) == 2  # and the previous one
     assert names - versions == {"site", "site.private", "programme.toml"}
     assert sorted(p.name for p in (tmp_path / "site.private").iterdir()) == [
-        ".lock",
         "changes.json",
         "ledger.sqlite",
         "links.csv",

@@ -233,12 +233,13 @@ def publish(
 
 @contextmanager
 def _publishing(private: Path) -> Iterator[None]:
-    """One publish at a time per private folder; a second one is refused at once."""
+    """One publish at a time per private folder (a lock on the folder itself, so no
+    lock file is left behind); a second one is refused at once."""
     private.mkdir(parents=True, exist_ok=True, mode=0o700)
-    descriptor = os.open(private / ".lock", os.O_WRONLY | os.O_CREAT, 0o600)
-    with os.fdopen(descriptor, "w") as lock:
+    descriptor = os.open(private, os.O_RDONLY | os.O_DIRECTORY)
+    try:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise InputError(
                 "another publish of this site is running",
@@ -246,6 +247,8 @@ def _publishing(private: Path) -> Iterator[None]:
                 hint="wait for it to finish, then publish again",
             ) from None
         yield
+    finally:
+        os.close(descriptor)
 
 
 def settle(out: Path, private: Path) -> dict[str, Any] | None:
