@@ -263,9 +263,7 @@ def settle(out: Path, private: Path) -> dict[str, Any] | None:
     for folder in sorted(pending.iterdir()):
         if folder.name == current:
             # already moved, if a settle was stopped half-way: then it is the one in place
-            report = _read_report(folder / "changes.json") or _read_report(
-                private / "changes.json"
-            )
+            report = _read_report(folder / "changes.json") or _read_report(private / "changes.json")
             for name in PRIVATE_FILES:
                 if (folder / name).exists():
                     (folder / name).replace(private / name)
