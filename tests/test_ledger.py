@@ -102,7 +102,7 @@ def _state(folder: Path) -> dict[str, bytes | str]:
     for path in sorted(folder.rglob("*")):
         name = str(path.relative_to(folder))
         if path.is_symlink():
-            found[name] = "-> " + os.readlink(path)
+            found[name] = f"-> {path.readlink()}"
         elif path.is_file():
             found[name] = path.read_bytes()
         elif path.is_dir():
