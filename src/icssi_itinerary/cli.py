@@ -34,6 +34,10 @@ class _PluginFailed(click.ClickException):
     exit_code = 1
 
 
+class _Interrupted(click.ClickException):
+    exit_code = 130  # as a shell reports a command ended by Ctrl-C
+
+
 class _Group(click.Group):
     """Adds plugins' commands when first asked for a command; turns the library's errors
     into one line and an exit status, never a traceback."""
@@ -67,6 +71,10 @@ class _Group(click.Group):
             raise _BadInput(str(error)) from None
         except PluginError as error:
             raise _PluginFailed(str(error)) from None
+        except KeyboardInterrupt:
+            raise _Interrupted(
+                "interrupted: nothing was written; every file is as it was before this run"
+            ) from None
 
 
 class _PathType(click.Path):
@@ -465,6 +473,13 @@ def formats() -> None:
         click.echo(" ".join([*cells, description]).rstrip())
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # a stop asked by the system is handled as Ctrl-C
+
+
 def main() -> None:
     """Entry point of the console script."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
     cli()

@@ -23,9 +23,14 @@ def default_jobs() -> int:
 
 def _watch_parent(parent: int) -> None:
     """Worker start-up: end this worker when the process that started it dies (killed,
-    say), instead of waiting forever for work that will not come."""
+    say), instead of waiting forever for work that will not come. Ctrl-C or SIGTERM
+    to the whole process group: the parent alone handles it, and ends the workers."""
+    import signal
     import threading
     import time
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -59,18 +64,25 @@ def run_parallel(
             done(work(index))
         return
     _work = work
+    pool = ProcessPoolExecutor(
+        max_workers=min(jobs, count),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_watch_parent,
+        initargs=(os.getpid(),),
+    )
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(
-            max_workers=min(jobs, count),
-            mp_context=context,
-            initializer=_watch_parent,
-            initargs=(os.getpid(),),
-        ) as pool:
-            pending = {pool.submit(_run, index) for index in range(count)}
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
-                for future in finished:
-                    done(future.result())
+        pending = {pool.submit(_run, index) for index in range(count)}
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in finished:
+                done(future.result())
+    except BaseException:
+        # a failure or Ctrl-C: stop the workers now rather than let them finish
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown()
     finally:
         _work = None
