@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conftest import ROOT, SAMPLE_ROSTER
+from icssi_itinerary.build import MANIFEST
 from icssi_itinerary.cli import cli
 
 
@@ -24,11 +26,12 @@ def invoke(*args: str) -> Result:
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    """Every file under *folder* (hidden ones included), by relative path."""
+    """Every file under *folder* (hidden ones included), by relative path, but the
+    record of what the build wrote."""
     return {
         str(path.relative_to(folder)): path.read_bytes()
         for path in sorted(folder.rglob("*"))
-        if path.is_file()
+        if path.is_file() and path.name != MANIFEST
     }
 
 
@@ -93,7 +96,8 @@ def test_rebuilding_overwrites_cleanly(tmp_path: Path, printed: dict[str, bytes]
     assert tree(out) == first
     assert (out / "amal-karim" / "itinerary.txt").read_bytes() == printed["amal-karim"]
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
-    assert not any(path.name.startswith(".") for path in out.rglob("*"))
+    hidden = [path.name for path in out.rglob("*") if path.name.startswith(".")]
+    assert hidden == [MANIFEST]  # no staging folder or temporary file left
 
 
 def test_an_unknown_format_exits_2_and_writes_nothing(tmp_path: Path) -> None:
@@ -211,3 +215,30 @@ def test_a_failing_format_leaves_the_output_folder_as_it_was(tmp_path: Path) -> 
         build_all(programme, roster, [text, broken], existing, RenderOptions())
     assert tree(existing) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "site"]
+
+
+def test_a_rebuild_removes_what_it_no_longer_writes_and_nothing_else(tmp_path: Path) -> None:
+    """A delegate who left the roster leaves no stale personal files behind; files the
+    coordinator put in the folder stay."""
+    out = tmp_path / "out"
+    roster = tmp_path / "roster.csv"
+    shutil.copy(SAMPLE_ROSTER, roster)
+    for name in ("legs.csv", "stays.csv"):
+        shutil.copy(SAMPLE_ROSTER.with_name(name), tmp_path / name)
+    args = ["build", "--roster", str(roster), "--out", str(out), "--format", "text"]
+    assert CliRunner().invoke(cli, [*args, "--format", "ical"]).exit_code == 0
+    (out / "notes.txt").write_text("the coordinator's own file\n")
+    (out / "amal-karim" / "visa.txt").write_text("kept\n")
+    rows = roster.read_text(encoding="utf-8").splitlines()
+    gone = rows[2].split(",")[0]  # the second delegate
+    roster.write_text("\n".join([rows[0], rows[1], *rows[3:]]) + "\n", encoding="utf-8")
+    for name in ("legs.csv", "stays.csv"):  # their travel goes with them
+        lines = (tmp_path / name).read_text(encoding="utf-8").splitlines()
+        kept = [line for line in lines if not line.startswith(gone + ",")]
+        (tmp_path / name).write_text("\n".join(kept) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, args)  # and iCalendar is no longer built
+    assert result.exit_code == 0, result.output
+    assert not (out / gone).exists()
+    assert (out / "notes.txt").exists() and (out / "amal-karim" / "visa.txt").exists()
+    assert not list(out.rglob("*.ics"))
+    assert (out / "amal-karim" / "itinerary.txt").exists()

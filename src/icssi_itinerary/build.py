@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
@@ -9,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import PluginError
+from .files import write_atomic
 from .exporters import Exporter, RenderOptions, render_itinerary, render_programme
 from .itinerary import build_itinerary
 from .model import Problem, Programme, Roster
@@ -17,6 +19,9 @@ from .parallel import run_parallel
 __all__ = ["build_all", "output_name"]
 
 _SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,16}$")
+MANIFEST = ".icssi-itinerary-build.json"
+"""In the output folder: the files the last build wrote, so the next one can remove
+those it no longer writes (a delegate who left the roster) and nothing else."""
 
 
 def output_name(stem: str, exporter: Exporter) -> str:
@@ -43,7 +48,9 @@ def build_all(
     Itineraries are built and rendered in *jobs* processes; *progress* gets each
     delegate's problems as they finish. Everything is written into a staging folder
     first; files move into *out* only when all of them rendered, so a failure leaves
-    *out* as it was. Returns the files written.
+    *out* as it was. Files an earlier build wrote (recorded in :data:`MANIFEST`) that
+    this one does not, such as the folder of a delegate who left the roster, are
+    removed; nothing else is. Returns the files written.
     """
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.staging-"))
@@ -71,6 +78,7 @@ def build_all(
             (staging / output_name("programme", exporter)).write_bytes(data)
         run_parallel(work, len(roster.delegates), jobs, done)
         out.mkdir(exist_ok=True)
+        earlier = _manifest(out)
         written = []
         for file in sorted(path for path in staging.rglob("*") if path.is_file()):
             target = out / file.relative_to(staging)
@@ -78,6 +86,35 @@ def build_all(
             file.chmod(0o644)
             file.replace(target)
             written.append(target)
+        names = [path.relative_to(out).as_posix() for path in written]
+        _remove_stale(out, earlier - set(names))
+        record = {"format": 1, "files": names}
+        write_atomic(out / MANIFEST, (json.dumps(record, indent=1) + "\n").encode())
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _manifest(out: Path) -> set[str]:
+    """The files the last build into *out* recorded; none if there is no usable record."""
+    try:
+        record = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        files = record["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    return {name for name in files if isinstance(name, str)}
+
+
+def _remove_stale(out: Path, names: set[str]) -> None:
+    """Remove the files named (relative to *out*) that an earlier build wrote, and the
+    folders they leave empty; never a path outside *out*, a link, or a folder in use."""
+    root = out.resolve()
+    for name in sorted(names):
+        path = out / name
+        if ".." in Path(name).parts or Path(name).is_absolute() or path.is_symlink():
+            continue
+        if path.is_file() and root in path.resolve().parents:
+            path.unlink()
+            folder = path.parent
+            if folder != out and not any(folder.iterdir()):
+                folder.rmdir()
