@@ -32,7 +32,7 @@ from conftest import SAMPLE_ROSTER
 from icssi_itinerary import Programme, Roster, load_programme, load_roster
 from icssi_itinerary.plugins import get_exporters
 from icssi_itinerary.publishing import publish
-from icssi_itinerary.serve import make_app
+from icssi_itinerary.serve import make_app, published_site
 
 BASE_URL = "https://itinerary.example.org"
 FORMATS = ("text", "ical", "html")
@@ -271,3 +271,71 @@ def test_serve_command_serves_the_site(site: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def _serve_command(root: Path, port: int) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ICSSI_ITINERARY_LOAD_PLUGINS": ""}
+    return subprocess.run(
+        [sys.executable, "-m", "icssi_itinerary", "serve", str(root), "--port", str(port)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("which", ["parent", "version-folder", "private", "plain-folder"])
+def test_serve_refuses_what_publish_did_not_write(site: Path, tmp_path: Path, which: str) -> None:
+    """Pointed one folder too high it would serve secret.key and links.csv: refused."""
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "index.html").write_text("<p>hello</p>")
+    root = {
+        "parent": site.parent,
+        "version-folder": site.resolve(),
+        "private": site.parent / f"{site.name}.private",
+        "plain-folder": plain,
+    }[which]
+    result = _serve_command(root, _free_port())
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "not a site written by" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_on_a_port_in_use_is_one_line(site: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = _serve_command(site, taken.getsockname()[1])
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--port" in lines[0] and "Traceback" not in result.stderr
+
+
+def test_a_link_planted_in_the_site_is_not_followed(
+    tmp_path: Path, programme: Programme, roster: Roster
+) -> None:
+    out = tmp_path / "site"
+    _publish(programme, roster, out, now=datetime(2026, 1, 10, tzinfo=UTC))
+    secret = tmp_path / "site.private" / "secret.key"
+    (out.resolve() / "leak.txt").symlink_to(secret)
+    (out.resolve() / "private").symlink_to(secret.parent, target_is_directory=True)
+    with _serving(published_site(out)) as port:
+        assert _get(port, "/leak.txt")[0] == 404
+        assert _get(port, "/private/secret.key")[0] == 404
+        assert _get(port, "/programme.ics")[0] == 200
+
+
+def test_head_of_a_missing_path_sends_no_body_on_a_kept_alive_connection(port: int) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("HEAD", "/no-such-file.ics")
+        missing = connection.getresponse()
+        assert missing.status == 404 and missing.read() == b""
+        connection.request("GET", "/programme.ics")  # the same connection goes on cleanly
+        feed = connection.getresponse()
+        assert feed.status == 200 and feed.read().startswith(b"BEGIN:VCALENDAR")
+    finally:
+        connection.close()

@@ -443,8 +443,7 @@ def serve(site: Path, host: str, port: int) -> None:
     """Serve a published site (waitress + whitenoise)."""
     from .serve import serve as serve_site
 
-    click.echo(f"Serving {site} on http://{host}:{port}/", err=True)
-    serve_site(site, host, port)
+    serve_site(site, host, port, lambda url: click.echo(f"Serving {site} on {url}", err=True))
 
 
 @cli.command()

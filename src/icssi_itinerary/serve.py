@@ -1,4 +1,8 @@
-"""Serving a published site: waitress with whitenoise, following the site's link swaps."""
+"""Serving a published site: waitress with whitenoise, following the site's link swaps.
+
+Only a site written by ``publish`` is served (the link it swaps, pointing to one of its
+version folders beside it), never a folder that could hold the private files, and no
+file whose real path leaves the site version (a link planted in it)."""
 
 from __future__ import annotations
 
@@ -19,11 +23,38 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
 def _not_found(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    body = b"Not found\n"
     start_response(
         "404 Not Found",
-        [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-store")],
+        [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+        ],
     )
-    return [b"Not found\n"]
+    return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+
+def published_site(root: Path) -> Path:
+    """*root* if it is a site ``publish`` wrote: a link to a version folder beside it.
+    Anything else (a plain folder, the folder holding the site and its private files)
+    is one line of bad input."""
+    from .errors import InputError
+    from .publishing import SITE_PREFIX
+
+    target = root.resolve()
+    if not (
+        root.is_symlink()
+        and target.is_dir()
+        and target.parent == root.absolute().parent.resolve()
+        and target.name.startswith(f".{root.name}{SITE_PREFIX}")
+    ):
+        raise InputError(
+            "is not a site written by 'icssi-itinerary publish'",
+            source=str(root),
+            hint="serve the folder given to publish --out (a link to the current version)",
+        )
+    return root
 
 
 def _headers(headers: Any, path: str, url: str) -> None:
@@ -46,13 +77,22 @@ def make_app(root: Path) -> WSGIApp:
     """
     from whitenoise import WhiteNoise
 
+    class _SiteFiles(WhiteNoise):  # type: ignore[misc]
+        _site_root = ""
+
+        def add_file_to_dictionary(self, url: str, path: str, stat_cache: Any = None) -> None:
+            real, top = Path(path).resolve(), Path(self._site_root)
+            if top in real.parents:  # a link out of the site is not served
+                super().add_file_to_dictionary(url, path, stat_cache=stat_cache)
+
     loaded: dict[Path, WSGIApp] = {}
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         current = root.resolve()
         if current not in loaded:
             loaded.clear()
-            loaded[current] = WhiteNoise(
+            _SiteFiles._site_root = str(current)
+            loaded[current] = _SiteFiles(
                 _not_found,
                 root=str(current),
                 max_age=CACHE_SECONDS,
@@ -66,8 +106,27 @@ def make_app(root: Path) -> WSGIApp:
     return app
 
 
-def serve(root: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve *root* with waitress until interrupted."""
-    import waitress
+def serve(
+    root: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    listening: Callable[[str], None] | None = None,
+) -> None:
+    """Serve the published site *root* with waitress until interrupted; *listening*
+    gets the site's address once the port is open."""
+    import waitress.server
 
-    waitress.serve(make_app(root), host=host, port=port, ident="icssi-itinerary")
+    from .errors import InputError
+
+    app = make_app(published_site(root))
+    try:
+        server = waitress.server.create_server(app, host=host, port=port, ident="icssi-itinerary")
+    except OSError as error:
+        raise InputError(
+            f"cannot listen on {host}:{port} ({error.strerror or error})",
+            field="--port",
+            hint="choose another --port, or stop what is using it",
+        ) from None
+    if listening is not None:
+        listening(f"http://{host}:{server.effective_port}/")
+    server.run()
