@@ -16,12 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import icalendar
+import jsonschema
 import pytest
 
 import icssi_itinerary
+from conftest import ROOT
 from test_example_plugin import run, site  # noqa: F401  (the example plugin's fixture)
 
 BUNDLED = Path(icssi_itinerary.__file__).parent / "data" / "icssi-2014.toml"
+SCHEMA = json.loads((ROOT / "docs" / "schemas" / "changes-1.schema.json").read_text("utf-8"))
 BASE_URL = "https://itinerary.example.org/icssi"
 UID = "@icssi-2014.icssi-itinerary"
 
@@ -134,6 +137,10 @@ class Tour:
         assert result.returncode == 0, result.stderr
         assert "Traceback" not in result.stderr
         report = json.loads((self.folder / "site.private" / "changes.json").read_text("utf-8"))
+        validator = jsonschema.Draft202012Validator(
+            SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+        )
+        validator.validate(report)  # the documented format
         for line in result.stdout.splitlines():  # what the CLI prints is the report
             assert line in {change["summary"] for change in report["changes"]}
         self.check_every_format_for_everyone()
