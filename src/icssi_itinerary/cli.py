@@ -106,7 +106,7 @@ _OS_HINTS: dict[type[OSError], str] = {
     FileNotFoundError: "check the path (a link may point nowhere)",
     NotADirectoryError: "a file stands where a folder is needed; move it away",
     IsADirectoryError: "a folder stands where a file is needed; give a file",
-    FileExistsError: "move the file that is in the way",
+    FileExistsError: "a file is in the way of a folder (or link) to be made; move it",
 }
 
 

@@ -11,7 +11,7 @@ from typing import TypeVar, cast, get_args
 from .errors import InputError
 from .icsfile import ics_tables
 from .model import Contact, Event, Programme, Status, Venue
-from .sources import Lines, Record, shown, toml_records, toml_tables
+from .sources import Lines, Record, shown, toml_records, toml_tables, without_cycle_collection
 from .timing import PARTS_OF_DAY, DateSpan, Span, TimeSpan, Timezone
 
 __all__ = ["MAX_NESTING", "bundled_programmes", "load_programme", "parse_span"]
@@ -63,6 +63,11 @@ def load_programme(source: str | Path | None = None) -> Programme:
 
 
 def _read(path: Path, label: str) -> Programme:
+    with without_cycle_collection():
+        return _load(path, label)
+
+
+def _load(path: Path, label: str) -> Programme:
     if path.suffix.lower() == ".ics":
         data, lines = ics_tables(path, label), Lines()
     else:
@@ -83,9 +88,7 @@ def _read(path: Path, label: str) -> Programme:
             line=lines.of("").get("programme"),
             hint="add [programme] with id and title",
         )
-    head = Record(
-        header, label, "programme", lines.tables.get(("programme", 0)), lines.of("programme")
-    )
+    head = Record(header, label, "programme", lines=lines, table=("programme", 0))
     head.only(_PROGRAMME_FIELDS)
     contacts = _unique(_contact(r) for r in toml_records(data, lines, "contacts", label))
     venues = _unique(_venue(r) for r in toml_records(data, lines, "venues", label))
@@ -207,6 +210,7 @@ class _Events:
         self.venues = venues
         self.contacts = contacts
         self.built: dict[str, Event] = {}
+        self.depths: dict[str, int] = {}  # how many parents each built event has
 
     def build(self) -> tuple[Event, ...]:
         for event_id in self.records:
@@ -230,14 +234,18 @@ class _Events:
             raise record.error(
                 "parent", "events are nested in a circle", "break the loop of parents"
             )
-        if len(chain) > MAX_NESTING:
-            raise record.error(
-                "parent",
-                f"nested more than {MAX_NESTING} events deep",
-                "attach sessions to a conference, not to each other in a line",
-            )
         parent_id = self._reference(record, "parent")
-        parent = self._event(parent_id, (*chain, event_id)) if parent_id else None
+        parent = None
+        if parent_id is not None:
+            if len(chain) < MAX_NESTING:
+                parent = self._event(parent_id, (*chain, event_id))
+            if parent is None or self.depths[parent_id] >= MAX_NESTING:
+                raise record.error(
+                    "parent",
+                    f"nested more than {MAX_NESTING} events deep",
+                    "attach sessions to a conference, not to each other in a line",
+                )
+        self.depths[event_id] = 0 if parent_id is None else self.depths[parent_id] + 1
         venue = self._venue(record, parent)
         status = record.text("status") or "confirmed"
         if status not in get_args(Status):

@@ -11,7 +11,14 @@ from typing import TypeVar
 
 from .errors import InputError
 from .model import Delegate, Programme, Roster, Stay, TravelLeg
-from .sources import Record, csv_records, shown, toml_records, toml_tables
+from .sources import (
+    Record,
+    csv_records,
+    shown,
+    toml_records,
+    toml_tables,
+    without_cycle_collection,
+)
 from .timing import TimeSpan
 
 __all__ = ["ALL_EVENTS", "load_roster"]
@@ -48,6 +55,11 @@ def load_roster(path: str | Path, programme: Programme | None = None) -> Roster:
     With *programme*, every event a delegate lists must exist in it.
     """
     path = Path(path)
+    with without_cycle_collection():
+        return _load(path, programme)
+
+
+def _load(path: Path, programme: Programme | None) -> Roster:
     if path.suffix.lower() == ".toml":
         data, lines = toml_tables(path)
         unknown = sorted(set(data) - {"delegates", "legs", "stays"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import io
 import math
 import os
@@ -13,6 +14,7 @@ import tomllib
 import warnings
 from collections import Counter
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -24,6 +26,8 @@ from .errors import InputError, InputWarning
 from .timing import Fold, Timezone, TimingError, current_name, localize, zone
 
 __all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "MAX_BYTES",
     "MAX_DEPTH",
     "MAX_ENTRIES",
@@ -35,13 +39,14 @@ __all__ = [
     "shown",
     "toml_records",
     "toml_tables",
+    "without_cycle_collection",
 ]
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 _HEADER = re.compile(r"\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?")
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _LONG_NUMBER = re.compile(r"[0-9_]{4000,}")
-_TIME_WITHOUT_SECONDS = re.compile(r"=\s*(?:\d{4}-\d{2}-\d{2}[T ])?\d{2}:\d{2}\s*(?:#.*)?$")
+_TIME_WITHOUT_SECONDS = re.compile(r"=\s*(?:\d{4}-\d{2}-\d{2}[T ])?(\d{2}:\d{2})\s*(?:#.*)?$")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """C0 and C1 control characters other than tab, line feed and carriage return: no
 output format allows them (iCalendar forbids them, HTML calls them errors)."""
@@ -62,6 +67,22 @@ MAX_ENTRIES = 1_000_000
 """The most rows of a CSV file, or tables of one kind in a TOML file."""
 MAX_DEPTH = 32
 """The deepest nesting of arrays and inline tables in a TOML file."""
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+"""The years a date may fall in (time-zone rules are known for them)."""
+
+
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Loading makes many objects and no reference cycles: the cyclic garbage collector
+    would only walk them again and again, making a large file load more than linearly
+    slower. Collection resumes (as it was) afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def shown(value: object, limit: int = 60) -> str:
@@ -172,51 +193,99 @@ _CLOSE = {
 
 
 @dataclass
-class Lines:
-    """Where each table and key of a TOML text starts, for error messages."""
-
+class _Found:
     tables: dict[tuple[str, int], int] = field(default_factory=dict)
     keys: dict[tuple[str, int], dict[str, int]] = field(default_factory=dict)
     too_deep: int | None = None
-    """The line where nesting first goes deeper than :data:`MAX_DEPTH`."""
 
-    def of(self, table: str, index: int = 0) -> dict[str, int]:
-        """The line of each key of the *index*-th table called *table* ("": the top)."""
-        return self.keys.get((table, index), {})
+
+class Lines:
+    """Where each table and key of a TOML text starts, for error messages.
+
+    The text is scanned (outside strings and comments) only when a line is first asked
+    for: a file that loads without error is never scanned.
+    """
+
+    def __init__(self, text: str = "") -> None:
+        self._text = text
+        self._found: _Found | None = None
 
     @classmethod
     def scan(cls, text: str) -> Lines:
-        """Find tables and keys outside strings and comments, and the nesting depth."""
-        lines = cls()
-        counts: dict[str, int] = {}
-        current = lines.keys.setdefault(("", 0), {})
-        depth, pos, line, counted = 0, 0, 1, 0
-        while match := (_TOP if depth == 0 else _INNER).search(text, pos):
-            line += text.count("\n", counted, match.start())
-            counted, pos, kind = match.start(), match.end(), match.lastgroup
-            if kind == "header" and (header := _HEADER.match(text, match.start(kind))):
-                name = header.group(1)
-                index = counts.get(name, -1) + 1 if header.group().startswith("[[") else 0
-                counts[name] = index
-                lines.tables[name, index] = line
-                current = lines.keys.setdefault((name, index), {})
-                pos = header.end()
-            elif kind == "key":
-                current.setdefault(match.group(kind), line)
-                pos = match.end(kind)
-            elif kind == "ml":
-                closed = _CLOSE[match.group()].match(text, pos)
-                if closed is None:
-                    break
-                pos = closed.end()
-            elif kind in ("open", "header"):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    lines.too_deep = line
-                    break
-            elif kind == "close":
-                depth = max(0, depth - 1)
-        return lines
+        """The lines of *text* (scanned when first needed)."""
+        return cls(text)
+
+    @property
+    def tables(self) -> dict[tuple[str, int], int]:
+        """The line of each table, by name and index (``[[events]]``: 0, 1, …)."""
+        return self._scanned().tables
+
+    @property
+    def too_deep(self) -> int | None:
+        """The line where nesting first goes deeper than :data:`MAX_DEPTH`."""
+        return self._scanned().too_deep
+
+    def of(self, table: str, index: int = 0) -> dict[str, int]:
+        """The line of each key of the *index*-th table called *table* ("": the top)."""
+        return self._scanned().keys.get((table, index), {})
+
+    def line(self, table: str, index: int, key: str | None) -> int | None:
+        """The line of *key* in a table, else of the table (an inline table: its key)."""
+        found = self.of(table, index).get(key) if key else None
+        return found or self.tables.get((table, index)) or self.of("").get(table)
+
+    def _scanned(self) -> _Found:
+        if self._found is None:
+            self._found = _scan(self._text)
+        return self._found
+
+
+def _scan(text: str) -> _Found:
+    found = _Found()
+    counts: dict[str, int] = {}
+    current = found.keys.setdefault(("", 0), {})
+    depth, pos, line, counted = 0, 0, 1, 0
+    while match := (_TOP if depth == 0 else _INNER).search(text, pos):
+        line += text.count("\n", counted, match.start())
+        counted, pos, kind = match.start(), match.end(), match.lastgroup
+        if kind == "header" and (header := _HEADER.match(text, match.start(kind))):
+            name = header.group(1)
+            index = counts.get(name, -1) + 1 if header.group().startswith("[[") else 0
+            counts[name] = index
+            found.tables[name, index] = line
+            current = found.keys.setdefault((name, index), {})
+            pos = header.end()
+        elif kind == "key":
+            current.setdefault(match.group(kind), line)
+            pos = match.end(kind)
+        elif kind == "ml":
+            closed = _CLOSE[match.group()].match(text, pos)
+            if closed is None:
+                break
+            pos = closed.end()
+        elif kind in ("open", "header"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                found.too_deep = line
+                break
+        elif kind == "close":
+            depth = max(0, depth - 1)
+    return found
+
+
+def _depth(value: object) -> int:
+    """How deeply arrays and tables nest in *value* (without recursion)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            stack += [
+                (child, depth + 1) for child in item.values() if isinstance(child, dict | list)
+            ]
+        elif isinstance(item, list):
+            stack += [(child, depth + 1) for child in item if isinstance(child, dict | list)]
+    return deepest
 
 
 @dataclass
@@ -233,10 +302,16 @@ class Record:
     line: int | None = None
     key_lines: Mapping[str, int] = field(default_factory=dict)
     row: bool = False
+    lines: Lines | None = None
+    """For a TOML table: where its keys are (``line`` and ``key_lines`` are then unused)."""
+    table: tuple[str, int] = ("", 0)
 
     def error(self, key: str | None, what: str, hint: str | None = None) -> InputError:
         """An :class:`InputError` about *key* of this record."""
-        line = self.key_lines.get(key, self.line) if key else self.line
+        if self.lines is not None:
+            line = self.lines.line(*self.table, key)
+        else:
+            line = self.key_lines.get(key, self.line) if key else self.line
         where = f"row {line}" if self.row and line else line
         if self.row:
             name = key or None
@@ -272,6 +347,8 @@ class Record:
         return self._clean(key, value)
 
     def _clean(self, key: str, value: str) -> str:
+        if not _SHOWN.search(value):  # the usual case: nothing to refuse or change
+            return value.strip()
         control = _CONTROL.search(value)
         if control:
             raise self.error(
@@ -368,6 +445,12 @@ class Record:
                 f"expected a date or date-time, found {shown(value)}",
                 "write it as 2014-11-03 or 2014-11-03 10:00",
             )
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise self.error(
+                key,
+                f"the year {value.year} is out of range",
+                f"give a date from {FIRST_YEAR} to {LAST_YEAR}",
+            )
         return value
 
     def zone(self, key: str, *, required: bool = False) -> Timezone | None:
@@ -425,14 +508,7 @@ def toml_tables(path: Path, label: str | None = None) -> tuple[dict[str, Any], L
     """
     source = label or str(path)
     text = read_text(path, source)
-    lines = Lines.scan(text)
-    if lines.too_deep is not None:
-        raise InputError(
-            f"nested deeper than {MAX_DEPTH} arrays or inline tables",
-            source=source,
-            line=lines.too_deep,
-            hint="write the data as [[tables]] instead",
-        )
+    lines = Lines(text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -442,12 +518,15 @@ def toml_tables(path: Path, label: str | None = None) -> tuple[dict[str, Any], L
         if line is None and at:  # Python < 3.14 puts the place only in the message
             line, message = int(at.group(1)), f"{message[: at.start()]} (column {at.group(2)})"
         hint = "fix the syntax"
-        if line is not None and _TIME_WITHOUT_SECONDS.search(_line(text, line)):
-            hint = "TOML times need seconds: write 09:00:00, not 09:00"
+        short = _TIME_WITHOUT_SECONDS.search(_line(text, line)) if line else None
+        if short:
+            hint = f"TOML times need seconds: write {short[1]}:00, not {short[1]}"
         raise InputError(
             f"not valid TOML: {message}", source=source, line=line, hint=hint
         ) from None
-    except (ValueError, RecursionError):
+    except RecursionError:
+        raise _too_deep(source, lines) from None
+    except ValueError:
         # tomllib refuses integers of more than 4300 digits with a bare ValueError.
         number = _LONG_NUMBER.search(text)
         raise InputError(
@@ -456,7 +535,18 @@ def toml_tables(path: Path, label: str | None = None) -> tuple[dict[str, Any], L
             line=text.count("\n", 0, number.start()) + 1 if number else None,
             hint="write numbers with at most 300 digits",
         ) from None
+    if _depth(data) > MAX_DEPTH and lines.too_deep is not None:  # scanned only then
+        raise _too_deep(source, lines)
     return data, lines
+
+
+def _too_deep(source: str, lines: Lines) -> InputError:
+    return InputError(
+        f"nested deeper than {MAX_DEPTH} arrays or inline tables",
+        source=source,
+        line=lines.too_deep,
+        hint="write the data as [[tables]] instead",
+    )
 
 
 def _line(text: str, number: int) -> str:
@@ -468,12 +558,11 @@ def toml_records(data: Mapping[str, Any], lines: Lines, name: str, source: str) 
     """The entries of the array of tables ``[[name]]`` (or of an inline array of tables
     ``name = [...]``, whose entries are all placed on the line of ``name``)."""
     tables = data.get(name, [])
-    inline = lines.of("").get(name)
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise InputError(
             f"expected an array of tables, found {shown(tables)}",
             source=source,
-            line=inline,
+            line=lines.of("").get(name),
             field=name,
             hint=f"write [[{name}]]",
         )
@@ -482,10 +571,7 @@ def toml_records(data: Mapping[str, Any], lines: Lines, name: str, source: str) 
             f"more than {MAX_ENTRIES:,} entries", source=source, field=name, hint="split the file"
         )
     for index, table in enumerate(tables):
-        yield Record(
-            table, source, f"{name}[{index}]", lines.tables.get((name, index), inline),
-            lines.of(name, index),
-        )  # fmt: skip
+        yield Record(table, source, f"{name}[{index}]", lines=lines, table=(name, index))
 
 
 def _sniffed_separator(header: str) -> str | None:
