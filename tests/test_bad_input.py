@@ -20,6 +20,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -62,7 +63,9 @@ def changed(rows: list[list[str]], row: int, column: str, value: str) -> list[li
 def snapshot(folder: Path) -> dict[str, bytes | None]:
     """Every file (with its bytes) and folder under *folder*."""
     return {
-        str(path.relative_to(folder)): path.read_bytes() if path.is_file() else None
+        str(path.relative_to(folder)): path.read_bytes()
+        if path.is_file() and path.stat().st_size < 2**20
+        else None
         for path in sorted(folder.rglob("*"))
     }
 
@@ -93,6 +96,8 @@ class Case:
     where: int | str | None  # the line number, or "row N", right after the file
     field: str | None  # the field path, as ": field: "
     words: tuple[str, ...] = ()  # further things the message must say
+    # makes what files cannot hold (a FIFO, a link, a folder) in the input folder
+    make: Callable[[Path], None] | None = None
 
 
 def check_rejected(case: Case, folder: Path) -> str:
@@ -107,6 +112,8 @@ def check_rejected(case: Case, folder: Path) -> str:
             target.write_bytes(content)
         else:
             target.write_text(content, encoding="utf-8")
+    if case.make is not None:
+        case.make(inputs)
     before = snapshot(folder)
 
     args = [arg.replace("{in}", str(inputs)).replace("{out}", str(out)) for arg in case.args]

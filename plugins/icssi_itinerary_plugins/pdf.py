@@ -296,25 +296,40 @@ class _Document(FPDF):
         return sum(widths[ord(char)] for char in text) * size * 0.001 * PT
 
     def _wrap(self, text: str, width: float, size: float, bold: bool) -> list[str]:
-        """Greedy word wrap of plain text; a word longer than a line is cut."""
+        """Greedy word wrap of plain text; a word longer than a line is cut.
+
+        Widths add up (plain text is drawn without kerning), so each character is
+        measured once: linear in the length of the text, however long a word is.
+        """
+        widths = self._latin["B" if bold else ""].cw
+        scale = size * 0.001 * PT
+        space = widths[ord(" ")] * scale
         lines: list[str] = []
         for paragraph in text.split("\n"):
-            line = ""
+            line: list[str] = []
+            used = 0.0
             for word in paragraph.split(" "):
-                candidate = f"{line} {word}" if line else word
-                if self._width(candidate, size, bold) <= width:
-                    line = candidate
+                needed = sum(widths[ord(char)] for char in word) * scale
+                if line and used + space + needed <= width:
+                    line.append(word)
+                    used += space + needed
                     continue
                 if line:
-                    lines.append(line)
-                line = word
-                while self._width(line, size, bold) > width and len(line) > 1:
-                    cut = len(line) - 1
-                    while cut > 1 and self._width(line[:cut], size, bold) > width:
-                        cut -= 1
-                    lines.append(line[:cut])
-                    line = line[cut:]
-            lines.append(line)
+                    lines.append(" ".join(line))
+                if needed <= width:
+                    line, used = [word], needed
+                    continue
+                piece: list[str] = []  # a word wider than the line: cut it
+                used = 0.0
+                for char in word:
+                    advance = widths[ord(char)] * scale
+                    if piece and used + advance > width:
+                        lines.append("".join(piece))
+                        piece, used = [], 0.0
+                    piece.append(char)
+                    used += advance
+                line = ["".join(piece)]
+            lines.append(" ".join(line))
         return lines
 
     def paragraph(

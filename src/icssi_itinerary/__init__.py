@@ -9,7 +9,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .errors import InputError, PluginError
+    from .errors import InputError, InputWarning, PluginError
     from .exporters import Exporter, RenderOptions, render_itinerary, render_programme
     from .files import write_atomic
     from .hookspecs import hookimpl
@@ -41,6 +41,7 @@ _WHERE = {
     "Event": "model",
     "Exporter": "exporters",
     "InputError": "errors",
+    "InputWarning": "errors",
     "Itinerary": "model",
     "ItineraryItem": "model",
     "PluginError": "errors",
@@ -95,6 +96,7 @@ __all__ = [
     "Event",
     "Exporter",
     "InputError",
+    "InputWarning",
     "Itinerary",
     "ItineraryItem",
     "PluginError",

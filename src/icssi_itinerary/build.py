@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import PluginError
-from .files import write_atomic
 from .exporters import Exporter, RenderOptions, render_itinerary, render_programme
+from .files import write_atomic
 from .itinerary import build_itinerary
 from .model import Problem, Programme, Roster
 from .parallel import run_parallel

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .errors import InputError, PluginError
+from .errors import InputError, InputWarning, PluginError
 from .exporters import RenderOptions, render_itinerary, render_programme
 from .parallel import default_jobs
 
@@ -65,16 +65,57 @@ class _Group(click.Group):
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except InputError as error:
-            raise _BadInput(str(error)) from None
-        except PluginError as error:
-            raise _PluginFailed(str(error)) from None
-        except KeyboardInterrupt:
-            raise _Interrupted(
-                "interrupted: nothing was written; every file is as it was before this run"
-            ) from None
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", InputWarning)
+            warnings.showwarning = _show_warning
+            try:
+                return super().invoke(ctx)
+            except InputError as error:
+                raise _BadInput(str(error)) from None
+            except PluginError as error:
+                raise _PluginFailed(str(error)) from None
+            except OSError as error:  # an output folder that is read-only, full, a file…
+                raise _BadInput(_os_error(error)) from None
+            except RecursionError:
+                raise _BadInput(
+                    "input nested too deeply to read; flatten it (see the format's limits)"
+                ) from None
+            except MemoryError:
+                raise _BadInput("out of memory reading the input; give smaller files") from None
+            except KeyboardInterrupt:
+                raise _Interrupted(
+                    "interrupted: nothing was written; every file is as it was before this run"
+                ) from None
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+    """Warnings about input as one line each, like errors (no source line of ours)."""
+    label = "Warning" if issubclass(category, InputWarning) else category.__name__
+    click.echo(f"{label}: {message}", err=True)
+
+
+def _os_error(error: OSError) -> str:
+    """One line for a file the command could not read or write."""
+    where = error.filename if isinstance(error.filename, str | bytes) else "a file"
+    problem = (error.strerror or str(error)).lower()
+    return str(
+        InputError(
+            problem,
+            source=os.fsdecode(where),
+            hint=_OS_HINTS.get(type(error), "check the path, its permissions and the free space"),
+        )
+    )
+
+
+_OS_HINTS: dict[type[OSError], str] = {
+    PermissionError: "check the permissions of the file or folder",
+    FileNotFoundError: "check the path (a link may point nowhere)",
+    NotADirectoryError: "a file stands where a folder is needed; move it away",
+    IsADirectoryError: "a folder stands where a file is needed; give a file",
+    FileExistsError: "a file is in the way of a folder (or link) to be made; move it",
+}
 
 
 class _PathType(click.Path):
@@ -84,7 +125,15 @@ class _PathType(click.Path):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from pathlib import Path
 
-        return Path(os.fsdecode(super().convert(value, param, ctx)))
+        try:
+            return Path(os.fsdecode(super().convert(value, param, ctx)))
+        except click.BadParameter as error:
+            # One line, like all bad input: "Error: --roster: '/tmp' is a directory; ..."
+            option = param.opts[0] if param is not None and param.opts else "PATH"
+            if param is not None and param.param_type_name == "argument":
+                option = (param.name or "PATH").upper()
+            what = error.format_message().rstrip(".")
+            raise _BadInput(str(InputError(what, field=option, hint="check the path"))) from None
 
 
 def _plugins_may_add_commands() -> bool:

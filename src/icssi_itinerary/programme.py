@@ -11,12 +11,14 @@ from typing import TypeVar, cast, get_args
 from .errors import InputError
 from .icsfile import ics_tables
 from .model import Contact, Event, Programme, Status, Venue
-from .sources import Lines, Record, toml_records, toml_tables
+from .sources import Lines, Record, shown, toml_records, toml_tables, without_cycle_collection
 from .timing import PARTS_OF_DAY, DateSpan, Span, TimeSpan, Timezone
 
-__all__ = ["bundled_programmes", "load_programme", "parse_span"]
+__all__ = ["MAX_NESTING", "bundled_programmes", "load_programme", "parse_span"]
 
 DEFAULT_PROGRAMME = "icssi-2014"
+MAX_NESTING = 32
+"""The most parents an event may have above it (a session in a conference: 1)."""
 
 _Item = TypeVar("_Item", Contact, Venue)
 
@@ -61,28 +63,32 @@ def load_programme(source: str | Path | None = None) -> Programme:
 
 
 def _read(path: Path, label: str) -> Programme:
+    with without_cycle_collection():
+        return _load(path, label)
+
+
+def _load(path: Path, label: str) -> Programme:
     if path.suffix.lower() == ".ics":
         data, lines = ics_tables(path, label), Lines()
     else:
-        data, lines = toml_tables(path)
-    top = set(data) - {"programme", "venues", "contacts", "events"}
+        data, lines = toml_tables(path, label)
+    top = sorted(set(data) - {"programme", "venues", "contacts", "events"})
     if top:
         raise InputError(
-            f"unknown table '{sorted(top)[0]}'",
+            f"unknown table {shown(top[0])}",
             source=label,
-            line=lines.tables.get((sorted(top)[0], 0)),
+            line=lines.tables.get((top[0], 0), lines.of("").get(top[0])),
             hint="use [programme], [[venues]], [[contacts]] and [[events]]",
         )
     header = data.get("programme")
     if not isinstance(header, dict):
-        raise InputError("missing [programme] table", source=label, hint="add id and title")
-    head = Record(
-        header,
-        label,
-        "programme",
-        lines.tables.get(("programme", 0)),
-        {k: n for (t, _, k), n in lines.keys.items() if t == "programme"},
-    )
+        raise InputError(
+            "missing [programme] table",
+            source=label,
+            line=lines.of("").get("programme"),
+            hint="add [programme] with id and title",
+        )
+    head = Record(header, label, "programme", lines=lines, table=("programme", 0))
     head.only(_PROGRAMME_FIELDS)
     contacts = _unique(_contact(r) for r in toml_records(data, lines, "contacts", label))
     venues = _unique(_venue(r) for r in toml_records(data, lines, "venues", label))
@@ -204,19 +210,19 @@ class _Events:
         self.venues = venues
         self.contacts = contacts
         self.built: dict[str, Event] = {}
+        self.depths: dict[str, int] = {}  # how many parents each built event has
 
     def build(self) -> tuple[Event, ...]:
         for event_id in self.records:
             self._event(event_id, ())
-        for event in self.built.values():
-            self._check_follows(event)
+        self._check_follows()
         return tuple(self.built[event_id] for event_id in self.records)
 
     def _reference(self, record: Record, key: str) -> str | None:
         target = record.text(key)
         if target is not None and target not in self.records:
             raise record.error(
-                key, f"unknown event '{target}'", "use the id of an event in this file"
+                key, f"unknown event {shown(target)}", "use the id of an event in this file"
             )
         return target
 
@@ -229,7 +235,17 @@ class _Events:
                 "parent", "events are nested in a circle", "break the loop of parents"
             )
         parent_id = self._reference(record, "parent")
-        parent = self._event(parent_id, (*chain, event_id)) if parent_id else None
+        parent = None
+        if parent_id is not None:
+            if len(chain) < MAX_NESTING:
+                parent = self._event(parent_id, (*chain, event_id))
+            if parent is None or self.depths[parent_id] >= MAX_NESTING:
+                raise record.error(
+                    "parent",
+                    f"nested more than {MAX_NESTING} events deep",
+                    "attach sessions to a conference, not to each other in a line",
+                )
+        self.depths[event_id] = 0 if parent_id is None else self.depths[parent_id] + 1
         venue = self._venue(record, parent)
         status = record.text("status") or "confirmed"
         if status not in get_args(Status):
@@ -268,33 +284,44 @@ class _Events:
                 raise record.error("venue", "missing", "give the id of a venue")
             return parent.venue
         if venue_id not in self.venues:
+            names = ", ".join(list(self.venues)[:20]) + (", …" if len(self.venues) > 20 else "")
             raise record.error(
                 "venue",
-                f"unknown venue '{venue_id}'",
-                "use one of: " + ", ".join(self.venues)
-                if self.venues
-                else "add a [[venues]] table",
+                f"unknown venue {shown(venue_id)}",
+                f"use one of: {names}" if self.venues else "add a [[venues]] table",
             )
         return self.venues[venue_id]
 
     def _contact(self, record: Record, contact_id: str) -> Contact:
         if contact_id not in self.contacts:
             raise record.error(
-                "contacts", f"unknown contact '{contact_id}'", "use the id of a [[contacts]] entry"
+                "contacts",
+                f"unknown contact {shown(contact_id)}",
+                "use the id of a [[contacts]] entry",
             )
         return self.contacts[contact_id]
 
-    def _check_follows(self, event: Event) -> None:
-        seen = {event.id}
-        current = event
-        while current.follows is not None:
-            if current.follows in seen:
-                raise self.records[event.id].error(
-                    "follows", "events follow each other in a circle", "break the loop of follows"
+    def _check_follows(self) -> None:
+        """No chain of ``follows`` runs in a circle; each event starts no earlier than
+        the one it follows. Every event is walked once (a long tour stays linear)."""
+        done: set[str] = set()
+        for start in self.built.values():
+            path: set[str] = set()
+            current: Event | None = start
+            while current is not None and current.id not in done:
+                if current.id in path:
+                    raise self.records[start.id].error(
+                        "follows",
+                        "events follow each other in a circle",
+                        "break the loop of follows",
+                    )
+                path.add(current.id)
+                current = self.built[current.follows] if current.follows else None
+            done |= path
+            before = self.built[start.follows] if start.follows else None
+            if before is not None and before.span.start > start.span.start:
+                raise self.records[start.id].error(
+                    "follows",
+                    f"'{before.id}' starts after this event",
+                    "check the order of events",
                 )
-            seen.add(current.follows)
-            current = self.built[current.follows]
-        if event.follows and self.built[event.follows].span.start > event.span.start:
-            raise self.records[event.id].error(
-                "follows", f"'{event.follows}' starts after this event", "check the order of events"
-            )

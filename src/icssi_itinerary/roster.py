@@ -7,17 +7,27 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from .errors import InputError
 from .identity import leg_id, stay_id
 from .model import Delegate, Programme, Roster, Stay, TravelLeg
-from .sources import Record, csv_records, toml_records, toml_tables
+from .sources import (
+    Record,
+    csv_records,
+    shown,
+    toml_records,
+    toml_tables,
+    without_cycle_collection,
+)
 from .timing import TimeSpan
 
 __all__ = ["ALL_EVENTS", "load_roster"]
 
 ALL_EVENTS = "*"
 """In a delegate's ``events``: the whole programme."""
+MAX_TOKEN_VERSION = 1_000_000
+"""The highest ``token_version``."""
 
 _DELEGATE_REQUIRED = {"id", "name", "events"}
 _DELEGATE_OPTIONAL = {
@@ -46,14 +56,19 @@ def load_roster(path: str | Path, programme: Programme | None = None) -> Roster:
     With *programme*, every event a delegate lists must exist in it.
     """
     path = Path(path)
+    with without_cycle_collection():
+        return _load(path, programme)
+
+
+def _load(path: Path, programme: Programme | None) -> Roster:
     if path.suffix.lower() == ".toml":
         data, lines = toml_tables(path)
         unknown = sorted(set(data) - {"delegates", "legs", "stays"})
         if unknown:
             raise InputError(
-                f"unknown table '{unknown[0]}'",
+                f"unknown table {shown(unknown[0])}",
                 source=str(path),
-                line=lines.tables.get((unknown[0], 0)),
+                line=lines.tables.get((unknown[0], 0), lines.of("").get(unknown[0])),
                 hint="use [[delegates]], [[legs]] and [[stays]]",
             )
 
@@ -71,11 +86,12 @@ def load_roster(path: str | Path, programme: Programme | None = None) -> Roster:
     else:
         beside = [path, path.with_name("legs.csv"), path.with_name("stays.csv")]
         delegates, legs, stays = (
-            csv_records(file, *spec) if file == path or file.exists() else iter(())
+            csv_records(file, *spec) if file == path or _present(file) else iter(())
             for file, spec in zip(beside, _TABLES, strict=True)
         )
+    known = None if programme is None else {e.id for e in programme.events} | {ALL_EVENTS}
     roster = _assemble(
-        [_delegate(r, programme) for r in delegates],
+        [_delegate(r, known) for r in delegates],
         [_leg(r) for r in legs],
         [_stay(r) for r in stays],
     )
@@ -95,13 +111,15 @@ def _assemble(
     stays: list[tuple[Record, Stay]],
 ) -> Roster:
     known: dict[str, Delegate] = {}
+    folded: set[str] = set()
     for record, delegate in delegates:
-        if delegate.id.lower() in (other.lower() for other in known):
+        if delegate.id.casefold() in folded:
             raise record.error(
                 "id",
                 f"duplicate delegate id '{delegate.id}'",
                 "give each delegate an id of their own",
             )
+        folded.add(delegate.id.casefold())
         known[delegate.id] = delegate
     _unique_ids(legs, "leg")
     _unique_ids(stays, "stay")
@@ -109,18 +127,33 @@ def _assemble(
     for record, item in owned:
         if item.delegate_id not in known:
             raise record.error(
-                "delegate", f"unknown delegate '{item.delegate_id}'", "use an id from the roster"
+                "delegate",
+                f"unknown delegate {shown(item.delegate_id)}",
+                "use an id from the roster",
             )
+    their_legs = _by_delegate(leg for _, leg in legs)
+    their_stays = _by_delegate(stay for _, stay in stays)
     return Roster(
         tuple(
             replace(
                 delegate,
-                legs=tuple(leg for _, leg in legs if leg.delegate_id == delegate.id),
-                stays=tuple(stay for _, stay in stays if stay.delegate_id == delegate.id),
+                legs=tuple(their_legs.get(delegate.id, ())),
+                stays=tuple(their_stays.get(delegate.id, ())),
             )
             for delegate in known.values()
         )
     )
+
+
+_Owned = TypeVar("_Owned", TravelLeg, Stay)
+
+
+def _by_delegate(items: Iterable[_Owned]) -> dict[str, list[_Owned]]:
+    """Each delegate's legs (or stays), in the order of the file."""
+    found: dict[str, list[_Owned]] = {}
+    for item in items:
+        found.setdefault(item.delegate_id, []).append(item)
+    return found
 
 
 def _unique_ids(items: Iterable[tuple[Record, TravelLeg | Stay]], what: str) -> None:
@@ -141,7 +174,7 @@ def _unique_ids(items: Iterable[tuple[Record, TravelLeg | Stay]], what: str) -> 
         )
 
 
-def _delegate(record: Record, programme: Programme | None) -> tuple[Record, Delegate]:
+def _delegate(record: Record, known: set[str] | None) -> tuple[Record, Delegate]:
     events = record.strings("events")
     if not events:
         raise record.error(
@@ -149,30 +182,27 @@ def _delegate(record: Record, programme: Programme | None) -> tuple[Record, Dele
             "no events listed",
             "list event ids separated by ';', or '*' for the whole programme",
         )
-    if programme is not None:
-        known = {event.id for event in programme.events} | {ALL_EVENTS}
+    if known is not None:
         for entry in events:
             if entry.removeprefix("-") not in known:
                 raise record.error(
                     "events",
-                    f"unknown event '{entry.removeprefix('-')}'",
+                    f"unknown event {shown(entry.removeprefix('-'))}",
                     "use ids from the programme (icssi-itinerary events)",
                 )
     language = record.text("language") or "en"
     if not _LANGUAGE.match(language):
         raise record.error(
-            "language", f"'{language}' is not a language tag", "use a code such as 'ar' or 'en'"
+            "language",
+            f"{shown(language)} is not a language tag",
+            "use a code such as 'ar' or 'en'",
         )
     email = record.text("email")
     if email is not None and "@" not in email:
         raise record.error(
-            "email", f"'{email}' is not an email address", "leave it blank or fix it"
+            "email", f"{shown(email)} is not an email address", "leave it blank or fix it"
         )
-    version = record.number("token_version")
-    if version is not None and (version != int(version) or version < 1):
-        raise record.error(
-            "token_version", f"{version:g} is not a version", "use a whole number from 1"
-        )
+    version = record.integer("token_version", 1, MAX_TOKEN_VERSION)
     return record, Delegate(
         id=record.identifier(),
         name=record.required("name"),
@@ -182,7 +212,7 @@ def _delegate(record: Record, programme: Programme | None) -> tuple[Record, Dele
         organisation=record.text("organisation"),
         email=email,
         language=language,
-        token_version=int(version or 1),
+        token_version=version or 1,
     )
 
 
@@ -261,3 +291,8 @@ def _stay(record: Record) -> tuple[Record, Stay]:
         check_out=check_out,
         address=record.text("address"),
     )
+
+
+def _present(path: Path) -> bool:
+    """Whether *path* is there to be read, if only as a link to nowhere (an error)."""
+    return path.exists() or path.is_symlink()

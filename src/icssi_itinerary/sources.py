@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
+import gc
 import io
+import math
+import os
 import re
+import stat
 import tomllib
+import warnings
+from collections import Counter
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -14,67 +22,270 @@ from typing import Any, cast, get_args
 
 import pendulum
 
-from .errors import InputError
-from .timing import Fold, Timezone, TimingError, localize, zone
+from .errors import InputError, InputWarning
+from .timing import Fold, Timezone, TimingError, current_name, localize, zone
 
-__all__ = ["Lines", "Record", "csv_records", "read_text", "toml_records", "toml_tables"]
+__all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_ENTRIES",
+    "Lines",
+    "Record",
+    "csv_records",
+    "read_bytes",
+    "read_text",
+    "shown",
+    "toml_records",
+    "toml_tables",
+    "without_cycle_collection",
+]
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+_HEADER = re.compile(r"\[\[?\s*([A-Za-z0-9_.-]+)\s*\]\]?")
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_LONG_NUMBER = re.compile(r"[0-9_]{4000,}")
+_TIME_WITHOUT_SECONDS = re.compile(r"=\s*(?:\d{4}-\d{2}-\d{2}[T ])?(\d{2}:\d{2})\s*(?:#.*)?$")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters other than tab, line feed and carriage return: no
+output format allows them (iCalendar forbids them, HTML calls them errors)."""
+_DECIMAL = re.compile(
+    r"^\s*[+-]?(?:\d{1,300}(?:\.\d{0,300})?|\.\d{1,300})(?:[eE][+-]?\d{1,3})?\s*$"
+)
+_INTEGER = re.compile(r"^\s*[+-]?\d{1,18}\s*$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:[Zz]|[+-]\d{2}:?\d{2})?$"
+)
+_SHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n"})
+
+MAX_BYTES = 64 * 1024 * 1024
+"""The largest input file read (64 MiB); a larger one is refused, not read."""
+MAX_ENTRIES = 1_000_000
+"""The most rows of a CSV file, or tables of one kind in a TOML file."""
+MAX_DEPTH = 32
+"""The deepest nesting of arrays and inline tables in a TOML file."""
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+"""The years a date may fall in (time-zone rules are known for them)."""
 
 
-def read_text(path: Path) -> str:
-    """The file's text; a missing or non-UTF-8 file is an :class:`InputError`."""
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Loading makes many objects and no reference cycles: the cyclic garbage collector
+    would only walk them again and again, making a large file load more than linearly
+    slower. Collection resumes (as it was) afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        raw = path.read_bytes()
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """*value* quoted for a one-line message: line breaks escaped, long text cut."""
+    text = f"'{value}'" if isinstance(value, str) else repr(value)
+    text = _SHOWN.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return text if len(text) <= limit else text[: limit - 2] + "…" + text[-1]
+
+
+def _too_large(source: str) -> InputError:
+    return InputError(
+        f"larger than {MAX_BYTES // (1024 * 1024)} MiB",
+        source=source,
+        hint="split the file, or check that it is the file you meant",
+    )
+
+
+def read_bytes(path: Path, label: str | None = None) -> bytes:
+    """The bytes of the regular file *path*, at most :data:`MAX_BYTES`.
+
+    A missing, unreadable or oversized file, a folder, and a pipe or device (which could
+    block or never end) are each an :class:`InputError`; nothing waits on a pipe.
+    """
+    source = label or str(path)
+    try:
+        # O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer.
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise InputError("file not found", source=str(path), hint="check the path") from None
+        broken = path.is_symlink()
+        raise InputError(
+            "a link to a file that does not exist" if broken else "file not found",
+            source=source,
+            hint="check the path",
+        ) from None
+    except PermissionError:
+        raise InputError(
+            "cannot read: permission denied", source=source, hint="check the file's permissions"
+        ) from None
     except OSError as error:
-        raise InputError(f"cannot read: {error.strerror}", source=str(path)) from None
+        raise InputError(
+            f"cannot read: {error.strerror}", source=source, hint="check the path"
+        ) from None
     try:
-        return raw.decode("utf-8-sig")
+        status = os.fstat(handle)
+        if stat.S_ISDIR(status.st_mode):
+            raise InputError("is a folder, not a file", source=source, hint="give a file's path")
+        if not stat.S_ISREG(status.st_mode):
+            raise InputError(
+                "not a regular file (a pipe, device or socket)",
+                source=source,
+                hint="save the input to a file and give that file's path",
+            )
+        if status.st_size > MAX_BYTES:
+            raise _too_large(source)
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            raw = stream.read(MAX_BYTES + 1)  # a file that grows is read only so far
+    except OSError as error:
+        raise InputError(
+            f"cannot read: {error.strerror}", source=source, hint="check the file"
+        ) from None
+    finally:
+        os.close(handle)
+    if len(raw) > MAX_BYTES:
+        raise _too_large(source)
+    return raw
+
+
+def read_text(path: Path, label: str | None = None) -> str:
+    """The file's text (UTF-8, or UTF-16 with a byte-order mark); see :func:`read_bytes`.
+
+    Text that is not valid in its encoding, or holds control characters other than
+    tab and line breaks, is an :class:`InputError` naming the line.
+    """
+    source = label or str(path)
+    raw = read_bytes(path, source)
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    try:
+        text = raw.decode("utf-16") if utf16 else raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise InputError(
-            f"not UTF-8 text (byte {error.start + 1})",
-            source=str(path),
+            f"not {'UTF-16' if utf16 else 'UTF-8'} text (byte {error.start + 1})",
+            source=source,
             line=line,
             hint="save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
         ) from None
+    control = _CONTROL.search(text)
+    if control:
+        raise InputError(
+            f"control character U+{ord(control.group()):04X} in the text",
+            source=source,
+            line=text.count("\n", 0, control.start()) + 1,
+            hint="remove it (is this a text file?)",
+        )
+    return text
+
+
+_STRINGS = r"""(?P<ml>""\"|''')|(?P<str>"(?:[^"\\\n]|\\.)*"|'[^'\n]*')|(?P<comment>#[^\n]*)"""
+_BRACKETS = r"|(?P<open>[\[{])|(?P<close>[\]}])"
+_TOP = re.compile(
+    r"(?m)^[ \t]*(?P<header>\[)|^[ \t]*(?P<key>[A-Za-z0-9_-]+)[ \t]*[.=]|" + _STRINGS + _BRACKETS
+)
+_INNER = re.compile(_STRINGS + _BRACKETS)
+_CLOSE = {
+    '"""': re.compile(r'(?s)(?:[^"\\]|\\.|"{1,2}(?!"))*"{3,5}'),
+    "'''": re.compile(r"(?s)(?:[^']|'{1,2}(?!'))*'{3,5}"),
+}
 
 
 @dataclass
-class Lines:
-    """Where each table and key of a TOML text starts, for error messages."""
-
+class _Found:
     tables: dict[tuple[str, int], int] = field(default_factory=dict)
-    keys: dict[tuple[str, int, str], int] = field(default_factory=dict)
+    keys: dict[tuple[str, int], dict[str, int]] = field(default_factory=dict)
+    too_deep: int | None = None
+
+
+class Lines:
+    """Where each table and key of a TOML text starts, for error messages.
+
+    The text is scanned (outside strings and comments) only when a line is first asked
+    for: a file that loads without error is never scanned.
+    """
+
+    def __init__(self, text: str = "") -> None:
+        self._text = text
+        self._found: _Found | None = None
 
     @classmethod
     def scan(cls, text: str) -> Lines:
-        lines = cls()
-        counts: dict[str, int] = {}
-        current = ("", 0)
-        inside: str | None = None  # the quotes of a multi-line string being read
-        for number, line in enumerate(text.splitlines(), start=1):
-            if inside is not None:  # text, not keys: stay in it until it closes
-                inside = inside if line.count(inside) % 2 == 0 else None
-                continue
-            inside = next((q for q in ('"""', "'''") if line.count(q) % 2 == 1), None)
-            header = _HEADER.match(line)
-            if header:
-                name = header.group(1)
-                index = counts.get(name, -1) + 1 if line.lstrip().startswith("[[") else 0
-                counts[name] = index
-                current = (name, index)
-                lines.tables[current] = number
-                continue
-            key = _KEY.match(line)
-            if key:
-                lines.keys.setdefault((*current, key.group(1)), number)
-        return lines
+        """The lines of *text* (scanned when first needed)."""
+        return cls(text)
+
+    @property
+    def tables(self) -> dict[tuple[str, int], int]:
+        """The line of each table, by name and index (``[[events]]``: 0, 1, …)."""
+        return self._scanned().tables
+
+    @property
+    def too_deep(self) -> int | None:
+        """The line where nesting first goes deeper than :data:`MAX_DEPTH`."""
+        return self._scanned().too_deep
+
+    def of(self, table: str, index: int = 0) -> dict[str, int]:
+        """The line of each key of the *index*-th table called *table* ("": the top)."""
+        return self._scanned().keys.get((table, index), {})
+
+    def line(self, table: str, index: int, key: str | None) -> int | None:
+        """The line of *key* in a table, else of the table (an inline table: its key)."""
+        found = self.of(table, index).get(key) if key else None
+        return found or self.tables.get((table, index)) or self.of("").get(table)
+
+    def _scanned(self) -> _Found:
+        if self._found is None:
+            self._found = _scan(self._text)
+        return self._found
+
+
+def _scan(text: str) -> _Found:
+    found = _Found()
+    counts: dict[str, int] = {}
+    current = found.keys.setdefault(("", 0), {})
+    depth, pos, line, counted = 0, 0, 1, 0
+    while match := (_TOP if depth == 0 else _INNER).search(text, pos):
+        line += text.count("\n", counted, match.start())
+        counted, pos, kind = match.start(), match.end(), match.lastgroup
+        if kind == "header" and (header := _HEADER.match(text, match.start(kind))):
+            name = header.group(1)
+            index = counts.get(name, -1) + 1 if header.group().startswith("[[") else 0
+            counts[name] = index
+            found.tables[name, index] = line
+            current = found.keys.setdefault((name, index), {})
+            pos = header.end()
+        elif kind == "key":
+            current.setdefault(match.group(kind), line)
+            pos = match.end(kind)
+        elif kind == "ml":
+            closed = _CLOSE[match.group()].match(text, pos)
+            if closed is None:
+                break
+            pos = closed.end()
+        elif kind in ("open", "header"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                found.too_deep = line
+                break
+        elif kind == "close":
+            depth = max(0, depth - 1)
+    return found
+
+
+def _depth(value: object) -> int:
+    """How deeply arrays and tables nest in *value* (without recursion)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            stack += [
+                (child, depth + 1) for child in item.values() if isinstance(child, dict | list)
+            ]
+        elif isinstance(item, list):
+            stack += [(child, depth + 1) for child in item if isinstance(child, dict | list)]
+    return deepest
 
 
 @dataclass
@@ -91,10 +302,16 @@ class Record:
     line: int | None = None
     key_lines: Mapping[str, int] = field(default_factory=dict)
     row: bool = False
+    lines: Lines | None = None
+    """For a TOML table: where its keys are (``line`` and ``key_lines`` are then unused)."""
+    table: tuple[str, int] = ("", 0)
 
     def error(self, key: str | None, what: str, hint: str | None = None) -> InputError:
         """An :class:`InputError` about *key* of this record."""
-        line = self.key_lines.get(key, self.line) if key else self.line
+        if self.lines is not None:
+            line = self.lines.line(*self.table, key)
+        else:
+            line = self.key_lines.get(key, self.line) if key else self.line
         where = f"row {line}" if self.row and line else line
         if self.row:
             name = key or None
@@ -114,15 +331,30 @@ class Record:
         return value is not None and value != ""
 
     def text(self, key: str, *, required: bool = False) -> str | None:
-        """A string field, stripped; blank is ``None``."""
+        """A string field, stripped; blank is ``None``.
+
+        Line and paragraph separators (and carriage returns) become line feeds; a
+        control character (which only an escape such as ``\\u0000`` can bring in) is an
+        error, since no output format may carry it.
+        """
         value = self.data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 raise self.error(key, "missing", f"give a value for '{key}'")
             return None
         if not isinstance(value, str):
-            raise self.error(key, f"expected text, found {value!r}", "put the value in quotes")
-        return value.strip()
+            raise self.error(key, f"expected text, found {shown(value)}", "put the value in quotes")
+        return self._clean(key, value)
+
+    def _clean(self, key: str, value: str) -> str:
+        if not _SHOWN.search(value):  # the usual case: nothing to refuse or change
+            return value.strip()
+        control = _CONTROL.search(value)
+        if control:
+            raise self.error(
+                key, f"control character U+{ord(control.group()):04X} in the text", "remove it"
+            )
+        return value.replace("\r\n", "\n").translate(_BREAKS).strip()
 
     def required(self, key: str) -> str:
         """A string field that must be present."""
@@ -136,24 +368,44 @@ class Record:
         if not _ID.match(value):
             raise self.error(
                 key,
-                f"'{value}' is not a usable id",
+                f"{shown(value)} is not a usable id",
                 "use up to 64 letters, digits, '-' or '_', starting with a letter or digit",
             )
         return value
 
     def number(self, key: str) -> float | None:
-        """A number field (text in a CSV cell is converted)."""
+        """A finite number field (text in a CSV cell is converted)."""
         value = self.data.get(key)
         if value is None or value == "":
             return None
-        if isinstance(value, bool):
-            raise self.error(key, f"expected a number, found {value!r}")
-        if isinstance(value, int | float):
-            return float(value)
-        try:
-            return float(str(value))
-        except ValueError:
-            raise self.error(key, f"expected a number, found {value!r}") from None
+        number: float | None = None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = float(value) if abs(value) < 1e300 else math.inf
+        elif isinstance(value, str) and _DECIMAL.match(value):
+            number = float(value)
+        if number is None or not math.isfinite(number):
+            raise self.error(
+                key, f"expected a number, found {shown(value)}", "write it like 46.2266"
+            )
+        return number
+
+    def integer(self, key: str, low: int, high: int) -> int | None:
+        """A whole number from *low* to *high* (text in a CSV cell is converted)."""
+        value = self.data.get(key)
+        if value is None or value == "":
+            return None
+        number: int | None = None
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        elif isinstance(value, str) and _INTEGER.match(value):
+            number = int(value)
+        if number is None or not low <= number <= high:
+            raise self.error(
+                key,
+                f"{shown(value)} is not a whole number from {low} to {high}",
+                f"write a whole number such as {low}",
+            )
+        return number
 
     def strings(self, key: str, separator: str = ";") -> tuple[str, ...]:
         """A list of strings: a TOML array, or a CSV cell split on *separator*."""
@@ -161,10 +413,14 @@ class Record:
         if value is None or value == "":
             return ()
         if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(separator) if part.strip())
-        if isinstance(value, list) and all(isinstance(item, str) for item in value):
-            return tuple(item.strip() for item in value)
-        raise self.error(key, f"expected a list of text, found {value!r}")
+            parts = value.split(separator)
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+            parts = value
+        else:
+            raise self.error(
+                key, f"expected a list of text, found {shown(value)}", 'write ["a", "b"]'
+            )
+        return tuple(item for part in parts if (item := self._clean(key, part)))
 
     def moment(self, key: str, *, required: bool = False) -> date | datetime | None:
         """A local date or local date-time (TOML literal, or ISO 8601 text)."""
@@ -184,7 +440,17 @@ class Record:
                 "write the local wall-clock time without offset; the zone comes from the place",
             )
         if not isinstance(value, date):
-            raise self.error(key, f"expected a date or date-time, found {value!r}")
+            raise self.error(
+                key,
+                f"expected a date or date-time, found {shown(value)}",
+                "write it as 2014-11-03 or 2014-11-03 10:00",
+            )
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise self.error(
+                key,
+                f"the year {value.year} is out of range",
+                f"give a date from {FIRST_YEAR} to {LAST_YEAR}",
+            )
         return value
 
     def zone(self, key: str, *, required: bool = False) -> Timezone | None:
@@ -193,9 +459,15 @@ class Record:
         if name is None:
             return None
         try:
-            return zone(name)
+            found = zone(name)
         except TimingError as error:
             raise self.error(key, str(error)) from None
+        if current_name(name) != name:
+            warning = self.error(
+                key, f"'{name}' is an old name of {found.key}", f"write {found.key} instead"
+            )
+            warnings.warn(str(warning), InputWarning, stacklevel=2)
+        return found
 
     def fold(self) -> Fold | None:
         """The optional ``fold`` field: which of two repeated wall-clock times is meant."""
@@ -214,19 +486,29 @@ class Record:
             raise self.error(key, str(error)) from None
 
     def _parse_moment(self, key: str, value: str) -> date | datetime:
+        """ISO 8601 in its extended form only: 20141026 is not read as a midnight."""
         try:
-            return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+            if _DATE.match(value):
+                return date.fromisoformat(value)
+            if _DATE_TIME.match(value):
+                return datetime.fromisoformat(value.replace("z", "Z"))
         except ValueError:
-            raise self.error(
-                key,
-                f"'{value}' is not a date or date-time",
-                "write it as 2014-11-03 or 2014-11-03 10:00",
-            ) from None
+            pass
+        raise self.error(
+            key,
+            f"{shown(value)} is not a date or date-time",
+            "write it as 2014-11-03 or 2014-11-03 10:00",
+        )
 
 
-def toml_tables(path: Path) -> tuple[dict[str, Any], Lines]:
-    """Parse a TOML file; a syntax error is an :class:`InputError` with its line."""
-    text = read_text(path)
+def toml_tables(path: Path, label: str | None = None) -> tuple[dict[str, Any], Lines]:
+    """Parse a TOML file; a syntax error is an :class:`InputError` with its line.
+
+    Nesting deeper than :data:`MAX_DEPTH` is refused before parsing.
+    """
+    source = label or str(path)
+    text = read_text(path, source)
+    lines = Lines(text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -235,26 +517,72 @@ def toml_tables(path: Path) -> tuple[dict[str, Any], Lines]:
         at = _TOML_AT.search(message)
         if line is None and at:  # Python < 3.14 puts the place only in the message
             line, message = int(at.group(1)), f"{message[: at.start()]} (column {at.group(2)})"
+        hint = "fix the syntax"
+        short = _TIME_WITHOUT_SECONDS.search(_line(text, line)) if line else None
+        if short:
+            hint = f"TOML times need seconds: write {short[1]}:00, not {short[1]}"
         raise InputError(
-            f"not valid TOML: {message}", source=str(path), line=line, hint="fix the syntax"
+            f"not valid TOML: {message}", source=source, line=line, hint=hint
         ) from None
-    return data, Lines.scan(text)
+    except RecursionError:
+        raise _too_deep(source, lines) from None
+    except ValueError:
+        # tomllib refuses integers of more than 4300 digits with a bare ValueError.
+        number = _LONG_NUMBER.search(text)
+        raise InputError(
+            "not valid TOML: a number too long to read" if number else "not valid TOML",
+            source=source,
+            line=text.count("\n", 0, number.start()) + 1 if number else None,
+            hint="write numbers with at most 300 digits",
+        ) from None
+    if _depth(data) > MAX_DEPTH and lines.too_deep is not None:  # scanned only then
+        raise _too_deep(source, lines)
+    return data, lines
+
+
+def _too_deep(source: str, lines: Lines) -> InputError:
+    return InputError(
+        f"nested deeper than {MAX_DEPTH} arrays or inline tables",
+        source=source,
+        line=lines.too_deep,
+        hint="write the data as [[tables]] instead",
+    )
+
+
+def _line(text: str, number: int) -> str:
+    lines = text.splitlines()
+    return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
 def toml_records(data: Mapping[str, Any], lines: Lines, name: str, source: str) -> Iterator[Record]:
-    """The entries of the array of tables ``[[name]]``."""
+    """The entries of the array of tables ``[[name]]`` (or of an inline array of tables
+    ``name = [...]``, whose entries are all placed on the line of ``name``)."""
     tables = data.get(name, [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise InputError(
-            "expected an array of tables", source=source, field=name, hint=f"write [[{name}]]"
+            f"expected an array of tables, found {shown(tables)}",
+            source=source,
+            line=lines.of("").get(name),
+            field=name,
+            hint=f"write [[{name}]]",
+        )
+    if len(tables) > MAX_ENTRIES:
+        raise InputError(
+            f"more than {MAX_ENTRIES:,} entries", source=source, field=name, hint="split the file"
         )
     for index, table in enumerate(tables):
-        keys = {
-            key: line
-            for (table_name, i, key), line in lines.keys.items()
-            if table_name == name and i == index
-        }
-        yield Record(table, source, f"{name}[{index}]", lines.tables.get((name, index)), keys)
+        yield Record(table, source, f"{name}[{index}]", lines=lines, table=(name, index))
+
+
+def _sniffed_separator(header: str) -> str | None:
+    """A separator other than the comma that the header row uses (Excel in many European
+    locales writes ';'), or ``None``."""
+    counts = {separator: header.count(separator) for separator in ";\t|"}
+    best = max(counts, key=lambda separator: counts[separator])
+    return best if counts[best] > header.count(",") else None
+
+
+_SEPARATOR_NAMES = {";": "semicolons", "\t": "tabs", "|": "'|'"}
 
 
 def csv_records(path: Path, required: set[str], optional: set[str]) -> Iterator[Record]:
@@ -273,22 +601,36 @@ def csv_records(path: Path, required: set[str], optional: set[str]) -> Iterator[
     def next_row() -> list[str] | None:
         nonlocal number
         number += 1
+        if number > MAX_ENTRIES + 1:
+            raise bad(f"more than {MAX_ENTRIES:,} rows", "split the file")
         try:
             return next(reader, None)
         except csv.Error as error:
             raise bad(f"not valid CSV: {error}", "quote cells as a spreadsheet does") from None
 
     header = [name.strip() for name in next_row() or []]
+    separator = _sniffed_separator(text.split("\n", 1)[0])
+    if separator is not None and len(header) < len(required):
+        raise bad(
+            f"the columns are separated by {_SEPARATOR_NAMES[separator]}, not commas",
+            "save as 'CSV UTF-8 (comma delimited)', or export with ',' as the separator",
+        )
+    repeated = sorted(name for name, count in Counter(header).items() if count > 1)
+    if repeated:
+        raise bad(
+            "column " + ", ".join(f"'{name}'" for name in repeated) + " given twice",
+            "keep one column of each name",
+        )
     missing = sorted(required - set(header))
     if missing:
         raise bad(
-            "missing column " + ", ".join(f"'{name}'" for name in missing),
+            "missing column " + ", ".join(shown(name) for name in missing),
             "the first row must name the columns: " + ", ".join(sorted(required)),
         )
     unknown = sorted(set(header) - required - optional)
     if unknown:
         raise bad(
-            "unknown column " + ", ".join(f"'{name}'" for name in unknown),
+            "unknown column " + ", ".join(shown(name) for name in unknown),
             "use only: " + ", ".join(sorted(required | optional)),
         )
     while (cells := next_row()) is not None:

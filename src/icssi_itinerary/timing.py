@@ -27,6 +27,7 @@ __all__ = [
     "Timezone",
     "TimingError",
     "available_zones",
+    "current_name",
     "in_zone",
     "localize",
     "start_of_day",
@@ -45,6 +46,80 @@ _FIXED_OFFSET = re.compile(
     r"^(?:(?:UTC|GMT)\s*)?[+-]\d{1,2}(?::?\d{2})?$|^(?:Etc/)?GMT[+-]\d{1,2}$", re.IGNORECASE
 )
 
+_NOT_A_PLACE = {
+    "EST": "America/New_York", "MST": "America/Denver", "HST": "Pacific/Honolulu",
+    "GMT": "Europe/London", "GMT0": "Europe/London", "GMT+0": "Europe/London",
+    "GMT-0": "Europe/London", "Greenwich": "Europe/London", "Etc/GMT": "Europe/London",
+    "Etc/GMT0": "Europe/London", "Etc/GMT+0": "Europe/London", "Etc/GMT-0": "Europe/London",
+    "Etc/Greenwich": "Europe/London",
+    "EST5EDT": "America/New_York", "CST6CDT": "America/Chicago", "MST7MDT": "America/Denver",
+    "PST8PDT": "America/Los_Angeles", "CET": "Europe/Brussels", "MET": "Europe/Brussels",
+    "EET": "Europe/Athens", "WET": "Europe/Lisbon", "Factory": "Europe/Oslo",
+}  # fmt: skip
+"""tzdata names that are a fixed offset or a rule, not the clocks of a place: ``EST`` is
+UTC−5 all year, so a July meeting in New York written with it is an hour off."""
+
+_FIXED = frozenset({"EST", "MST", "HST"}) | {name for name in _NOT_A_PLACE if "GMT" in name}
+
+RENAMED = {
+    "Africa/Asmera": "Africa/Asmara", "Africa/Timbuktu": "Africa/Bamako",
+    "America/Buenos_Aires": "America/Argentina/Buenos_Aires",
+    "America/Catamarca": "America/Argentina/Catamarca",
+    "America/Cordoba": "America/Argentina/Cordoba", "America/Jujuy": "America/Argentina/Jujuy",
+    "America/Mendoza": "America/Argentina/Mendoza", "America/Coral_Harbour": "America/Atikokan",
+    "America/Ensenada": "America/Tijuana", "America/Fort_Wayne": "America/Indiana/Indianapolis",
+    "America/Indianapolis": "America/Indiana/Indianapolis",
+    "America/Knox_IN": "America/Indiana/Knox", "America/Louisville": "America/Kentucky/Louisville",
+    "America/Godthab": "America/Nuuk", "America/Porto_Acre": "America/Rio_Branco",
+    "America/Santa_Isabel": "America/Tijuana", "America/Shiprock": "America/Denver",
+    "Asia/Ashkhabad": "Asia/Ashgabat", "Asia/Calcutta": "Asia/Kolkata",
+    "Asia/Chongqing": "Asia/Shanghai", "Asia/Chungking": "Asia/Shanghai",
+    "Asia/Dacca": "Asia/Dhaka", "Asia/Harbin": "Asia/Shanghai", "Asia/Istanbul": "Europe/Istanbul",
+    "Asia/Kashgar": "Asia/Urumqi", "Asia/Katmandu": "Asia/Kathmandu", "Asia/Macao": "Asia/Macau",
+    "Asia/Rangoon": "Asia/Yangon", "Asia/Saigon": "Asia/Ho_Chi_Minh",
+    "Asia/Tel_Aviv": "Asia/Jerusalem", "Asia/Thimbu": "Asia/Thimphu",
+    "Asia/Ujung_Pandang": "Asia/Makassar", "Asia/Ulan_Bator": "Asia/Ulaanbaatar",
+    "Atlantic/Faeroe": "Atlantic/Faroe", "Australia/ACT": "Australia/Sydney",
+    "Australia/Canberra": "Australia/Sydney", "Australia/LHI": "Australia/Lord_Howe",
+    "Australia/NSW": "Australia/Sydney", "Australia/North": "Australia/Darwin",
+    "Australia/Queensland": "Australia/Brisbane", "Australia/South": "Australia/Adelaide",
+    "Australia/Tasmania": "Australia/Hobart", "Australia/Victoria": "Australia/Melbourne",
+    "Australia/West": "Australia/Perth", "Australia/Yancowinna": "Australia/Broken_Hill",
+    "Brazil/Acre": "America/Rio_Branco", "Brazil/DeNoronha": "America/Noronha",
+    "Brazil/East": "America/Sao_Paulo", "Brazil/West": "America/Manaus",
+    "Canada/Atlantic": "America/Halifax", "Canada/Central": "America/Winnipeg",
+    "Canada/Eastern": "America/Toronto", "Canada/Mountain": "America/Edmonton",
+    "Canada/Newfoundland": "America/St_Johns", "Canada/Pacific": "America/Vancouver",
+    "Canada/Saskatchewan": "America/Regina", "Canada/Yukon": "America/Whitehorse",
+    "Chile/Continental": "America/Santiago", "Chile/EasterIsland": "Pacific/Easter",
+    "Cuba": "America/Havana", "Egypt": "Africa/Cairo", "Eire": "Europe/Dublin",
+    "Europe/Belfast": "Europe/London", "Europe/Kiev": "Europe/Kyiv",
+    "Europe/Nicosia": "Asia/Nicosia", "Europe/Tiraspol": "Europe/Chisinau",
+    "Europe/Uzhgorod": "Europe/Kyiv", "Europe/Zaporozhye": "Europe/Kyiv",
+    "GB": "Europe/London", "GB-Eire": "Europe/London", "Hongkong": "Asia/Hong_Kong",
+    "Iceland": "Atlantic/Reykjavik", "Iran": "Asia/Tehran", "Israel": "Asia/Jerusalem",
+    "Jamaica": "America/Jamaica", "Japan": "Asia/Tokyo", "Kwajalein": "Pacific/Kwajalein",
+    "Libya": "Africa/Tripoli", "Mexico/BajaNorte": "America/Tijuana",
+    "Mexico/BajaSur": "America/Mazatlan", "Mexico/General": "America/Mexico_City",
+    "NZ": "Pacific/Auckland", "NZ-CHAT": "Pacific/Chatham", "Navajo": "America/Denver",
+    "PRC": "Asia/Shanghai", "Pacific/Enderbury": "Pacific/Kanton",
+    "Pacific/Johnston": "Pacific/Honolulu", "Pacific/Ponape": "Pacific/Pohnpei",
+    "Pacific/Samoa": "Pacific/Pago_Pago", "Pacific/Truk": "Pacific/Chuuk",
+    "Pacific/Yap": "Pacific/Chuuk", "Poland": "Europe/Warsaw", "Portugal": "Europe/Lisbon",
+    "ROC": "Asia/Taipei", "ROK": "Asia/Seoul", "Singapore": "Asia/Singapore",
+    "Turkey": "Europe/Istanbul", "UCT": "UTC", "Universal": "UTC", "Zulu": "UTC",
+    "Etc/UCT": "UTC", "Etc/Universal": "UTC", "Etc/Zulu": "UTC",
+    "US/Alaska": "America/Anchorage", "US/Aleutian": "America/Adak",
+    "US/Arizona": "America/Phoenix", "US/Central": "America/Chicago",
+    "US/East-Indiana": "America/Indiana/Indianapolis", "US/Eastern": "America/New_York",
+    "US/Hawaii": "Pacific/Honolulu", "US/Indiana-Starke": "America/Indiana/Knox",
+    "US/Michigan": "America/Detroit", "US/Mountain": "America/Denver",
+    "US/Pacific": "America/Los_Angeles", "US/Samoa": "Pacific/Pago_Pago",
+    "W-SU": "Europe/Moscow",
+}  # fmt: skip
+"""Old names tzdata keeps as links, and the names to write instead (from its ``backward``
+file; names a zone was merged into where the clocks have agreed since 1970 are left)."""
+
 
 class TimingError(ValueError):
     """A zone or wall-clock time that cannot be used as it stands."""
@@ -57,14 +132,28 @@ def available_zones() -> frozenset[str]:
     return frozenset(listing.split())
 
 
+def current_name(name: str) -> str:
+    """The name tzdata now gives the zone called *name* (``Asia/Calcutta``:
+    ``Asia/Kolkata``); other names are returned as they are."""
+    return RENAMED.get(name, name)
+
+
 @cache
 def zone(name: str) -> Timezone:
-    """The IANA zone called *name*, read from ``tzdata``; fixed offsets are refused."""
-    if _FIXED_OFFSET.match(name.strip()):
+    """The IANA zone called *name*, read from ``tzdata``, under its current name (see
+    :func:`current_name`). Fixed offsets and zones that name no place are refused."""
+    if _FIXED_OFFSET.match(name.strip()) or name in _FIXED:
+        example = _NOT_A_PLACE.get(name, "Asia/Baghdad' or 'Europe/Oslo")
         raise TimingError(
             f"'{name}' is a fixed UTC offset, not a time zone; "
-            "use the place's IANA zone, e.g. 'Asia/Baghdad' or 'Europe/Oslo'"
+            f"use the place's IANA zone, e.g. '{example}'"
         )
+    if name in _NOT_A_PLACE:
+        raise TimingError(
+            f"'{name}' is a rule, not the time zone of a place; "
+            f"use the place's IANA zone, e.g. '{_NOT_A_PLACE[name]}'"
+        )
+    name = current_name(name)
     if name not in available_zones():
         raise TimingError(f"unknown time zone '{name}'; use an IANA name such as 'Europe/Oslo'")
     with resources.files("tzdata.zoneinfo").joinpath(*name.split("/")).open("rb") as data:
