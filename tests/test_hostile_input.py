@@ -423,7 +423,7 @@ def roster_of(count: int) -> dict[str, str]:
         [f"p{n}", f"P {n}", "", "", "", "Asia/Baghdad", "en", "*"] for n in range(count)
     ]
     legs = [LEGS[0]] + [
-        [f"p{n}", "flight", "", "Baghdad", "Asia/Baghdad", f"2014-10-{1 + leg:02d} 04:10",
+        [f"p{n}", "flight", f"XX {leg}", "Baghdad", "Asia/Baghdad", f"2014-10-{1 + leg:02d} 04:10",
          "Istanbul", "Europe/Istanbul", f"2014-10-{1 + leg:02d} 06:25"]
         for n in range(count)
         for leg in range(2)
