@@ -16,6 +16,7 @@ from typing import Any
 
 import icalendar
 import pendulum
+from icalendar.timezone.tzid import is_utc
 
 from icssi_itinerary import (
     DateSpan,
@@ -86,9 +87,16 @@ def _ambiguous(moment: pendulum.DateTime) -> bool:
     return moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset()
 
 
+def _in_utc(moment: pendulum.DateTime) -> bool:
+    """Written in UTC: where the wall clock repeats (the fold), and in a zone icalendar
+    writes as UTC itself (it takes Africa/Abidjan or Atlantic/Reykjavik for UTC, true
+    only since 1970, and would then write their wall time with a ``Z``)."""
+    return _ambiguous(moment) or is_utc(moment)
+
+
 def _moment(moment: pendulum.DateTime) -> datetime:
-    """A zoned time for TZID, or UTC where the wall clock repeats (the fold)."""
-    if _ambiguous(moment):
+    """A zoned time for TZID, or the same instant in UTC (see ``_in_utc``)."""
+    if _in_utc(moment):
         return moment.astimezone(UTC)
     return moment
 
@@ -229,7 +237,7 @@ def _zones(items: Iterable[ItineraryItem]) -> dict[str, tuple[datetime, datetime
         if isinstance(item.span, DateSpan):
             continue
         for moment in (item.span.start, item.span.end):
-            if _ambiguous(moment):
+            if _in_utc(moment):
                 continue
             instant = datetime.fromtimestamp(moment.timestamp(), UTC)
             first, last = spans.get(_tzid(moment), (instant, instant))

@@ -115,6 +115,18 @@ def _runs(changes: list[Transition]) -> list[list[Transition]]:
     return sorted(runs, key=lambda run: run[0].instant)
 
 
+def _from_2037(name: str, run: list[Transition]) -> list[Transition]:
+    """*run* with the same yearly change of earlier years prepended, back to 2037 at
+    most: clients built on pytz-style tables (icalendar 4, thus khal) expand an open
+    rule only up to 2038 and crash on a zone that then has no onset at all."""
+    while run[0].instant.year > _HORIZON - 1:
+        earlier = [c for c in _year(name, run[0].instant.year - 1) if _key(c) == _key(run[0])]
+        if not earlier:
+            break
+        run = [earlier[0], *run]
+    return run
+
+
 def _in_force(runs: list[list[Transition]], end: datetime) -> list[list[Transition]]:
     """The last run of each kind of change that has an onset in the year before *end*."""
     last_of_kind = {_key(run[-1]): run for run in runs}
@@ -155,7 +167,10 @@ def vtimezone(name: str, start: datetime, end: datetime) -> VTimezone:
     rules = _in_force(runs, end)
     ongoing = _ongoing(name, rules, end)
     for run in runs:
-        component.add_component(_observance(run, open_ended=ongoing and run in rules))
+        if ongoing and run in rules:
+            component.add_component(_observance(_from_2037(name, run), open_ended=True))
+        else:
+            component.add_component(_observance(run, open_ended=False))
     return component
 
 
