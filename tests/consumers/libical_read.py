@@ -9,6 +9,7 @@ VTIMEZONE of the feed itself (never libical's own zone data), a date as ``YYYY-M
 
 import json
 import sys
+from typing import Any
 
 import gi
 
@@ -16,8 +17,8 @@ gi.require_version("ICalGLib", "3.0")
 from gi.repository import ICalGLib as ICal  # noqa: E402
 
 
-def _errors(component):
-    found = []
+def _errors(component: Any) -> list[str]:
+    found: list[str] = []
     prop = component.get_first_property(ICal.PropertyKind.XLICERROR_PROPERTY)
     while prop is not None:
         found.append(prop.as_ical_string().strip())
@@ -29,19 +30,19 @@ def _errors(component):
     return found
 
 
-def _value(calendar, time):
+def _value(calendar: Any, time: Any) -> int | str:
     if time.is_date():
         return f"{time.get_year():04d}-{time.get_month():02d}-{time.get_day():02d}"
     if time.is_utc():
-        return time.as_timet()
+        return int(time.as_timet())
     tzid = time.get_tzid()
     zone = calendar.get_timezone(tzid) if tzid else None
     if zone is None:
         raise ValueError(f"no VTIMEZONE for TZID {tzid!r} in the feed")
-    return time.as_timet_with_zone(zone)
+    return int(time.as_timet_with_zone(zone))
 
 
-def read(text):
+def read(text: str) -> dict[str, Any]:
     calendar = ICal.Component.new_from_string(text)
     if calendar is None:
         return {"error": "libical could not parse the feed"}
@@ -49,7 +50,7 @@ def read(text):
     errors = _errors(calendar)
     if not valid and not errors:
         errors.append("restriction check failed")
-    times = {}
+    times: dict[str, list[int | str]] = {}
     event = calendar.get_first_component(ICal.ComponentKind.VEVENT_COMPONENT)
     while event is not None:
         start, end = event.get_dtstart(), event.get_dtend()
