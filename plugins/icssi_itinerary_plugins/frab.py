@@ -291,7 +291,7 @@ def _later(moment: pendulum.DateTime, length: timedelta) -> pendulum.DateTime:
     """*length* of elapsed time after *moment*, on the same zone's clock."""
     zone = moment.timezone
     assert zone is not None
-    return pendulum.from_timestamp(moment.timestamp() + length.total_seconds(), tz=zone)
+    return pendulum.from_timestamp(moment.timestamp() + length.total_seconds()).in_timezone(zone)
 
 
 def _day_bounds(day: date, tz: Timezone) -> tuple[pendulum.DateTime, pendulum.DateTime]:
