@@ -61,7 +61,9 @@ def bare_icalendar(programme: Programme) -> bytes:
         calendar.add(key, value)
     zones = sorted({event.venue.zone.key for event in programme.events})
     for name in zones:
-        calendar.add_component(vtimezone(name, 2013, 2015))
+        calendar.add_component(
+            vtimezone(name, datetime(2014, 1, 1, tzinfo=UTC), datetime(2014, 12, 31, tzinfo=UTC))
+        )
     stamp = datetime(2014, 1, 1, tzinfo=UTC)
     for event in programme.events:
         component = icalendar.Event()

@@ -32,6 +32,7 @@ from icssi_itinerary import (
     Programme,
     RenderOptions,
     Roster,
+    Venue,
     attended_events,
     build_itinerary,
     item_uid,
@@ -131,25 +132,45 @@ def events_of(data: bytes, name: str) -> list[dict[str, Any]]:
     return xml_events(data) if name == "frab" else json_events(data)
 
 
-def guid_of(programme: Programme, event: Event) -> str:
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, item_uid(programme, event.id)))
+def guid_of(programme: Programme, event: Event, day: date | None = None) -> str:
+    """An event's guid; a later day of a date-only event has its own."""
+    uid = item_uid(programme, event.id)
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{uid}#{day}" if day else uid))
+
+
+def _utc_later(moment: datetime, length: timedelta) -> datetime:
+    return (moment.astimezone(UTC) + length).astimezone(moment.tzinfo)
+
+
+def expected_slots(programme: Programme, event: Event) -> dict[str, tuple[datetime, datetime]]:
+    """Each schedule entry of *event* (guid: start, end) from its wall-clock data with
+    zoneinfo only. A date-only event has one per day, from local midnight to the last
+    minute of the day, never 24 hours or more."""
+    tz = ZoneInfo(event.venue.zone.key)
+    span = event.span
+    if not isinstance(span, DateSpan):
+        start = span.start.replace(tzinfo=None)
+        end = span.end.replace(tzinfo=None)
+        return {guid_of(programme, event): (start.replace(tzinfo=tz), end.replace(tzinfo=tz))}
+    found = {}
+    for number, day in enumerate(span.days(), start=1):
+        start = datetime.combine(day, datetime.min.time(), tz)
+        after = datetime.combine(day + timedelta(days=1), datetime.min.time(), tz)
+        end = min(
+            _utc_later(after, -timedelta(minutes=1)),
+            _utc_later(start, timedelta(hours=23, minutes=59)),
+        )
+        found[guid_of(programme, event, day if number > 1 else None)] = (start, end)
+    return found
+
+
+def all_slots(programme: Programme) -> dict[str, tuple[datetime, datetime]]:
+    return {g: t for event in programme.events for g, t in expected_slots(programme, event).items()}
 
 
 def by_guid(programme: Programme) -> dict[str, Event]:
-    return {guid_of(programme, event): event for event in programme.events}
-
-
-def expected_instants(event: Event) -> tuple[datetime, datetime]:
-    """Start and end of *event* computed from its wall-clock data with zoneinfo only."""
-    tz = ZoneInfo(event.venue.zone.key)
-    span = event.span
-    if isinstance(span, DateSpan):
-        first = datetime.combine(span.first_day, datetime.min.time(), tz)
-        after = datetime.combine(span.last_day + timedelta(days=1), datetime.min.time(), tz)
-        return first, after
-    start = span.start.replace(tzinfo=None)
-    end = span.end.replace(tzinfo=None)
-    return start.replace(tzinfo=tz), end.replace(tzinfo=tz)
+    """The event behind each schedule entry's guid."""
+    return {g: event for event in programme.events for g in expected_slots(programme, event)}
 
 
 def delegate_ids() -> list[str]:
@@ -222,9 +243,10 @@ def test_every_programme_event_is_there_once_with_its_real_instants(
     events = events_of(programme_bytes(programme, name), name)
     known = by_guid(programme)
     assert sorted(e["guid"] for e in events) == sorted(known)
+    slots = all_slots(programme)
     for found in events:
         event = known[found["guid"]]
-        start, end = expected_instants(event)
+        start, end = slots[found["guid"]]
         assert found["start_at"].astimezone(UTC) == start.astimezone(UTC), event.id
         assert found["end_at"].astimezone(UTC) == end.astimezone(UTC), event.id
         # the offset written is the venue's own at that instant, not the conference's
@@ -242,8 +264,14 @@ def test_instants_agree_with_the_library_model(programme: Programme, name: str) 
     known = by_guid(programme)
     for found in events_of(programme_bytes(programme, name), name):
         span = known[found["guid"]].span
-        assert found["start_at"] == span.start
-        assert found["end_at"] == span.end
+        if isinstance(span, DateSpan):
+            day = DateSpan(found["start_at"].date(), found["start_at"].date(), span.zone)
+            assert span.first_day <= day.first_day <= span.last_day
+            assert found["start_at"] == day.start
+            assert found["end_at"] < day.end
+        else:
+            assert found["start_at"] == span.start
+            assert found["end_at"] == span.end
 
 
 @pytest.mark.parametrize("name", FORMATS)
@@ -296,25 +324,60 @@ def test_days_start_and_end_at_local_midnight_of_the_venue(programme: Programme,
         assert datetime.fromisoformat(end) - datetime.fromisoformat(start) == timedelta(hours=24)
 
 
-def test_a_date_only_span_over_a_clock_change_lasts_its_real_length(
+def test_a_date_only_span_over_a_clock_change_gets_a_slot_per_day_under_24_hours(
     programme: Programme, xsd: Any, json_validator: Any
 ) -> None:
-    """25-26 October 2014 in Oslo is 49 hours: the clocks went back on the 26th."""
+    """25-26 October 2014 in Oslo: the clocks went back on the 26th, a 25-hour day. Each
+    day is one entry of at most 23:59 (readers parse a duration as a clock time:
+    ``hour must be in 0..23: 49:00``), each on its own day, at local midnight."""
     oslo = programme.event("icssi-oslo-conference")
     moved = replace(
         oslo, span=DateSpan(date(2014, 10, 25), date(2014, 10, 26), zone("Europe/Oslo"))
     )
     changed = replace(programme, events=(moved, *programme.events[1:]))
-    guid = guid_of(programme, oslo)
+    tz = ZoneInfo("Europe/Oslo")
+    first, second = guid_of(programme, oslo), guid_of(programme, oslo, date(2014, 10, 26))
     for name in FORMATS:
         data = programme_bytes(changed, name)
-        found = next(e for e in events_of(data, name) if e["guid"] == guid)
-        assert found["duration"] == "49:00"
-        assert found["date"] == "2014-10-25T00:00:00+02:00"
-        tz = ZoneInfo("Europe/Oslo")
-        assert found["end_at"] == datetime(2014, 10, 27, tzinfo=tz)
+        found = {e["guid"]: e for e in events_of(data, name)}
+        assert found[first]["date"] == "2014-10-25T00:00:00+02:00"
+        assert found[first]["duration"] == "23:59"
+        assert found[first]["day"]["date"] == "2014-10-25"
+        assert found[second]["date"] == "2014-10-26T00:00:00+02:00"
+        assert found[second]["duration"] == "23:59"  # elapsed: 22:59 on the clock
+        assert found[second]["end_at"] == datetime(2014, 10, 26, 22, 59, tzinfo=tz)
+        assert found[second]["day"]["date"] == "2014-10-26"
+        assert "Day 2 of 2" in found[second]["subtitle"]
     xsd.validate(programme_bytes(changed, "frab").decode("utf-8"))
     json_validator.validate(json.loads(programme_bytes(changed, "frab-json")))
+
+
+def test_a_date_only_event_on_a_day_that_never_happened_stays_on_its_day(
+    xsd: Any, json_validator: Any
+) -> None:
+    """Pacific/Apia skipped 30 December 2011. The entry for that day keeps its date (the
+    offset before the jump), lasts nothing, and says why; the 29th and 31st are there."""
+    apia = zone("Pacific/Apia")
+    venue = Venue(id="fale", name="Fale", city="Apia", country="Samoa", zone=apia)
+    event = Event(id="stay-apia", title="Apia days", kind="visit", venue=venue,
+                  span=DateSpan(date(2011, 12, 29), date(2011, 12, 31), apia))  # fmt: skip
+    skipped = Event(id="skipped", title="The 30th", kind="visit", venue=venue,
+                    span=DateSpan(date(2011, 12, 30), date(2011, 12, 30), apia))  # fmt: skip
+    samoa = Programme(id="samoa", title="Samoa", events=(event, skipped), venues=(venue,))
+    for name in FORMATS:
+        data = programme_bytes(samoa, name)
+        found = events_of(data, name)
+        days = {e["guid"]: e["day"]["date"] for e in found}
+        assert sorted(days.values()) == ["2011-12-29", "2011-12-30", "2011-12-30", "2011-12-31"]
+        thirtieth = next(e for e in found if e["guid"] == guid_of(samoa, skipped))
+        assert thirtieth["date"] == "2011-12-30T00:00:00-10:00"
+        assert thirtieth["start_at"].astimezone(UTC) == datetime(2011, 12, 30, 10, tzinfo=UTC)
+        assert thirtieth["duration"] == "00:00"
+        assert "did not happen" in thirtieth["description"]
+        both = [e for e in found if e["day"]["date"] == "2011-12-30"]
+        assert {e["start_at"] for e in both} == {thirtieth["start_at"]}
+    xsd.validate(programme_bytes(samoa, "frab").decode("utf-8"))
+    json_validator.validate(json.loads(programme_bytes(samoa, "frab-json")))
 
 
 # --- what the format cannot say directly ---------------------------------------------------
@@ -333,7 +396,7 @@ def test_date_only_events_are_marked_as_such_and_timed_ones_are_not(
             assert "time not published" in (found["subtitle"] or ""), event.id
             assert "time not published" in found["description"], event.id
             assert found["start"] == "00:00"
-            assert parse_duration(found["duration"]) % timedelta(days=1) == timedelta(0)
+            assert found["duration"] == "23:59"  # no day of the tour had a clock change
             if event.span.part_of_day:
                 assert event.span.part_of_day in found["subtitle"], event.id
         else:
@@ -364,11 +427,14 @@ def test_json_rooms_carry_the_address_and_each_venue_zone(programme: Programme) 
     assert rooms["Palais des Nations, Geneva"]["description"].startswith(
         "Palais des Nations, Avenue de la Paix 8-14"
     )
-    assert conference["meta"]["time_zones"]["Palais des Nations, Geneva"] == "Europe/Zurich"
+    zones = {entry["room"]: entry for entry in conference["meta"]["time_zones"]}
+    assert zones["Palais des Nations, Geneva"]["time_zone_name"] == "Europe/Zurich"
     assert (
-        conference["meta"]["time_zones"]["Paul-Henri Spaak Building, European Parliament, Brussels"]
-        == "Europe/Brussels"
+        zones["Palais des Nations, Geneva"]["guid"] == rooms["Palais des Nations, Geneva"]["guid"]
     )
+    brussels = "Paul-Henri Spaak Building, European Parliament, Brussels"
+    assert zones[brussels]["time_zone_name"] == "Europe/Brussels"
+    assert set(zones) == set(rooms)
 
 
 @pytest.mark.parametrize("name", FORMATS)
@@ -378,7 +444,7 @@ def test_conference_zone_is_the_zone_of_the_first_event(programme: Programme, na
         written = ET.fromstring(data).findtext("conference/time_zone_name")
     else:
         written = json.loads(data)["schedule"]["conference"]["time_zone_name"]
-    first = min(programme.events, key=lambda e: expected_instants(e)[0])
+    first = min(programme.events, key=lambda e: min(expected_slots(programme, e).values()))
     assert written == first.venue.zone.key == "Europe/Oslo"
 
 
@@ -408,7 +474,10 @@ def test_ids_guids_and_slugs_are_stable_and_unique(
 ) -> None:
     events = events_of(programme_bytes(programme, name), name)
     numbers = {e["guid"]: int(e["id"]) for e in events}
-    assert sorted(numbers.values()) == list(range(1, len(programme.events) + 1))
+    assert sorted(numbers.values()) == list(range(1, len(all_slots(programme)) + 1))
+    # an event's own id is its place in the programme; later days come after them all
+    for number, event in enumerate(programme.events, start=1):
+        assert numbers[guid_of(programme, event)] == number
     slugs = [e["slug"] for e in events]
     assert len(set(slugs)) == len(slugs)
     for found in events:
@@ -510,10 +579,14 @@ def test_itinerary_has_the_delegates_events_and_nothing_personal(
         assert json.dumps(value)[1:-1] not in text, value  # nor as an escaped string
     assert checked >= 3  # at least the id, the name and the e-mail address
     found = events_of(data, name)
-    mine = {guid_of(programme, e): e for e in attended_events(programme, delegate)}
+    mine = {
+        guid: times
+        for event in attended_events(programme, delegate)
+        for guid, times in expected_slots(programme, event).items()
+    }
     assert sorted(e["guid"] for e in found) == sorted(mine)
     for event in found:  # the same instants and offsets as in the programme
-        start, end = expected_instants(mine[event["guid"]])
+        start, end = mine[event["guid"]]
         assert event["start_at"] == start and event["start_at"].utcoffset() == start.utcoffset()
         assert event["end_at"] == end
     title = (
@@ -560,3 +633,94 @@ def test_cli_export_and_itinerary_write_the_files(
         result = runner.invoke(cli, args)
         assert result.exit_code == 0, result.output
         assert {e["title"] for e in events_of(result.stdout_bytes, name)} == expected
+
+
+# --- real schedule consumers ----------------------------------------------------------------
+
+CONSUMERS_PYTHON = ROOT / ".venv-consumers" / "bin" / "python"
+SCHEDULE_READ = ROOT / "tests" / "consumers" / "schedule_read.py"
+
+
+def read_with_schedule_tools(data: bytes) -> dict[str, Any]:
+    """c3voc's schedule tools and pyfahrplan on a schedule.json (tests/consumers)."""
+    if not CONSUMERS_PYTHON.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CONSUMERS_PYTHON} is missing in CI: .ci/run makes it")
+        pytest.skip("no .venv-consumers with c3voc-schedule-tools and pyfahrplan (.ci/run)")
+    document = json.loads(data)
+    ends = {event["guid"]: event["end"] for event in json_events(data)}
+    result = subprocess.run(
+        [CONSUMERS_PYTHON, SCHEDULE_READ],
+        input=json.dumps({"schedule": document, "ends": ends}),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    answer: dict[str, Any] = json.loads(result.stdout)
+    return answer
+
+
+def consumer_cases(programme: Programme, roster: Roster) -> dict[str, bytes]:
+    """The programme, two itineraries, a clock change in a date-only span, Apia's lost day."""
+    frab_json = get_exporters()["frab-json"]
+    oslo = programme.event("icssi-oslo-conference")
+    moved = replace(
+        oslo, span=DateSpan(date(2014, 10, 25), date(2014, 10, 26), zone("Europe/Oslo"))
+    )
+    apia = zone("Pacific/Apia")
+    venue = Venue(id="fale", name="Fale", city="Apia", country="Samoa", zone=apia)
+    samoa = Programme(
+        id="samoa",
+        title="Samoa",
+        venues=(venue,),
+        events=(
+            Event(id="apia-days", title="Apia days", kind="visit", venue=venue,
+                  span=DateSpan(date(2011, 12, 29), date(2011, 12, 31), apia)),
+        ),
+    )  # fmt: skip
+    return {
+        "programme": programme_bytes(programme, "frab-json"),
+        "amal-karim": itinerary_bytes(programme, roster, "amal-karim", "frab-json"),
+        "giulia-conti": itinerary_bytes(programme, roster, "giulia-conti", "frab-json"),
+        "clock-change": programme_bytes(
+            replace(programme, events=(moved, *programme.events[1:])), "frab-json"
+        ),
+        "apia": render_programme(frab_json, samoa, RenderOptions()),
+    }
+
+
+CASES = ["programme", "amal-karim", "giulia-conti", "clock-change", "apia"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_c3voc_schedule_tools_read_and_re_export_it(
+    programme: Programme, roster: Roster, case: str
+) -> None:
+    """c3voc's own ``voc.Schedule`` loads the JSON, finds every event at its instant and
+    writes it back as schedule.xml (today's map of zones keyed by room name made that
+    fail: ``Invalid tag name 'Hall of St. Olav Church, Oslo'``). Its writer copies
+    conference fields that its XSD does not list (``description``, ``meta``), so the
+    re-export is read back, not validated."""
+    data = consumer_cases(programme, roster)[case]
+    answer = read_with_schedule_tools(data)["c3voc"]
+    assert "error" not in answer, answer.get("error")
+    ours = {e["guid"]: e for e in json_events(data)}
+    theirs = {guid: datetime.fromisoformat(start) for guid, start in answer["events"]}
+    assert theirs == {guid: event["start_at"] for guid, event in ours.items()}
+    again = xml_events(answer["xml"].encode("utf-8"))
+    assert {e["guid"]: (e["start_at"], e["duration"]) for e in again} == {
+        guid: (e["start_at"], e["duration"]) for guid, e in ours.items()
+    }
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_pyfahrplan_reads_every_event_to_its_end(
+    programme: Programme, roster: Roster, case: str
+) -> None:
+    """pyfahrplan takes an event's duration for a clock time (``72:00`` made it raise
+    ``hour must be in 0..23``); for every event it must say "not over" at the end we
+    wrote and "over" a minute later."""
+    answer = read_with_schedule_tools(consumer_cases(programme, roster)[case])["pyfahrplan"]
+    assert "error" not in answer, answer.get("error")
+    assert answer
+    assert all(past == [False, True] for past in answer.values()), answer

@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from typing import Any
@@ -447,6 +448,60 @@ def test_calendar_properties(
     assert len(set(uids)) == len(uids)
     amal = icalendar.Calendar.from_ical(feeds[1][1])
     assert "Amal Karim" in str(amal["NAME"])
+
+
+def test_every_vevent_has_the_programmes_organiser(
+    feeds: list[tuple[str, bytes, tuple[Any, ...]]], toml_data: dict[str, Any]
+) -> None:
+    """RFC 5546 section 3.2.1: a PUBLISH VEVENT has exactly one ORGANIZER. The bundled
+    programme publishes no e-mail address or web site, so none is invented: the address
+    is a urn:uuid of the programme, the same in every feed."""
+    organiser = toml_data["programme"]["organiser"]
+    addresses = set()
+    for label, data, _ in feeds:
+        for event in vevents(data):
+            organizer = event["ORGANIZER"]
+            assert not isinstance(organizer, list), label
+            assert organizer.params["CN"] == organiser
+            addresses.add(str(organizer))
+    (address,) = addresses
+    assert re.fullmatch(r"urn:uuid:[0-9a-f-]{36}", address)
+
+
+def test_the_organiser_address_is_a_published_one_when_there_is_one(
+    programme: Programme,
+) -> None:
+    contact = replace(programme.contacts[1], email="press@example.org")
+    with_email = replace(programme, contacts=(programme.contacts[0], contact))
+    for changed, expected in (
+        (with_email, "mailto:press@example.org"),
+        (replace(programme, url="https://example.org/icssi"), "https://example.org/icssi"),
+    ):
+        organizers = {str(e["ORGANIZER"]) for e in vevents(programme_feed(changed))}
+        assert organizers == {expected}
+
+
+def test_an_event_with_nothing_to_say_has_no_description(programme: Programme) -> None:
+    first = programme.events[0]
+    quiet = replace(first, description=None, venue=replace(first.venue, note=None),
+                    status="confirmed")  # fmt: skip
+    changed = replace(programme, events=(quiet, *programme.events[1:]))
+    data = programme_feed(changed)
+    event = next(e for e in vevents(data) if str(e["UID"]) == item_uid(programme, first.id))
+    assert "DESCRIPTION" not in event
+    assert b"DESCRIPTION:\r\n" not in data
+
+
+def test_forbidden_control_characters_never_reach_the_feed(programme: Programme) -> None:
+    """RFC 5545 3.1: no control character but HTAB; U+2028/U+2029 become a newline."""
+    first = programme.events[0]
+    noisy = replace(first, title="A\x00B\x01C\x1bD\x7fE\tF\u2028G\u2029H")
+    data = programme_feed(replace(programme, events=(noisy, *programme.events[1:])))
+    assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", data)
+    assert not re.search(rb"\r(?!\n)|(?<!\r)\n", data)
+    assert "\u2028" not in data.decode("utf-8") and "\u2029" not in data.decode("utf-8")
+    event = next(e for e in vevents(data) if str(e["UID"]) == item_uid(programme, first.id))
+    assert str(event["SUMMARY"]).startswith("ABCDE\tF\nG\nH")
 
 
 def test_dtstamp_comes_from_the_data_not_the_clock(

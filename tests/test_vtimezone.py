@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,6 +28,7 @@ ZONES = [
     "Asia/Baghdad",
 ]
 FIRST, LAST = 2013, 2017
+START, END = datetime(FIRST, 1, 1, tzinfo=UTC), datetime(LAST, 12, 31, 23, tzinfo=UTC)
 
 
 def _offset(text: str) -> timedelta:
@@ -91,7 +93,7 @@ def _hours(tz: ZoneInfo, first: int, last: int) -> list[datetime]:
 
 @pytest.mark.parametrize("name", ZONES)
 def test_every_observance_is_a_yearly_rule(name: str) -> None:
-    ics = _ics(vtimezone(name, FIRST, LAST))
+    ics = _ics(vtimezone(name, START, END))
     assert f"TZID:{name}\r\n" in ics
     blocks = re.findall(r"BEGIN:(?:STANDARD|DAYLIGHT)\r\n(.*?)END:", ics, re.S)
     assert blocks
@@ -103,7 +105,7 @@ def test_every_observance_is_a_yearly_rule(name: str) -> None:
 @pytest.mark.parametrize("name", ZONES)
 def test_rules_reproduce_tzdata_every_hour(name: str) -> None:
     """RFC 5545 reading: before the first onset, TZOFFSETFROM of that onset applies."""
-    onsets = _onsets(_ics(vtimezone(name, FIRST, LAST)), LAST)
+    onsets = _onsets(_ics(vtimezone(name, START, END)), LAST)
     instants = [instant for instant, _, _ in onsets]
     tz = ZoneInfo(name)
     wrong = []
@@ -116,12 +118,17 @@ def test_rules_reproduce_tzdata_every_hour(name: str) -> None:
     assert not wrong[:5], f"{len(wrong)} hours differ from tzdata"
 
 
+def _vobject_tzinfo(component: object) -> Any:
+    """The tzinfo vobject builds from the component, renamed so no database can help."""
+    ics = re.sub(r"TZID:[^\r]+", "TZID:Custom/Zone", _ics(component))
+    calendar = vobject.readOne(f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{ics}END:VCALENDAR\r\n")
+    return calendar.vtimezone.gettzinfo()
+
+
 @pytest.mark.parametrize("name", ZONES)
 def test_a_client_using_only_our_rules_agrees_with_tzdata(name: str) -> None:
     """vobject builds its tzinfo from the component (renamed, so no database can help)."""
-    ics = _ics(vtimezone(name, FIRST - 1, LAST + 1)).replace(f"TZID:{name}", "TZID:Custom/Zone")
-    calendar = vobject.readOne(f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{ics}END:VCALENDAR\r\n")
-    tzinfo = calendar.vtimezone.gettzinfo()
+    tzinfo = _vobject_tzinfo(vtimezone(name, START, END))
     tz = ZoneInfo(name)
     wrong = []
     for moment in _hours(tz, FIRST, LAST):
@@ -135,7 +142,7 @@ def test_a_client_using_only_our_rules_agrees_with_tzdata(name: str) -> None:
 def test_istanbul_one_off_changes_are_kept() -> None:
     """Turkey moved summer time to Monday 31 March 2014 and its end to 8 November 2015,
     and stayed on +03 from 7 September 2016."""
-    onsets = _onsets(_ics(vtimezone("Europe/Istanbul", FIRST, LAST)), LAST)
+    onsets = _onsets(_ics(vtimezone("Europe/Istanbul", START, END)), LAST)
     days = {instant.astimezone(ZoneInfo("Europe/Istanbul")).date() for instant, _, _ in onsets}
     assert date(2014, 3, 31) in days
     assert date(2014, 3, 30) not in days
@@ -146,14 +153,85 @@ def test_istanbul_one_off_changes_are_kept() -> None:
 
 
 def test_fixed_offset_zone_still_has_a_rule() -> None:
-    ics = _ics(vtimezone("Asia/Baghdad", FIRST, LAST))
+    ics = _ics(vtimezone("Asia/Baghdad", START, END))
     assert "TZOFFSETTO:+0300" in ics
     assert "TZOFFSETFROM:+0300" in ics
     assert "DAYLIGHT" not in ics  # Iraq has kept +03 all year since 2008
 
 
-def test_components_are_cached_per_zone_and_years() -> None:
-    first = vtimezone("Europe/Oslo", 2013, 2015)
-    assert vtimezone("Europe/Oslo", 2013, 2015) is first
-    assert vtimezone("Europe/Oslo", 2013, 2016) is not first
-    assert vtimezone("Europe/Zurich", 2013, 2015) is not first
+def test_components_are_cached_per_zone_and_span() -> None:
+    first = vtimezone("Europe/Oslo", START, END)
+    assert vtimezone("Europe/Oslo", START, END) is first
+    assert vtimezone("Europe/Oslo", START, END + timedelta(days=1)) is not first
+    assert vtimezone("Europe/Zurich", START, END) is not first
+
+
+# Gap 1 of issue 16: the zone's first change in the span comes after the instant (or the
+# zone never changes), so only an observance before the change can describe it.
+BEFORE_FIRST_CHANGE = [
+    ("Europe/Moscow", datetime(2014, 2, 1, 10)),
+    ("Asia/Pyongyang", datetime(2015, 2, 1, 10)),
+    ("America/Caracas", datetime(2016, 2, 1, 10)),
+    ("Europe/Volgograd", datetime(2020, 2, 1, 10)),
+    ("Asia/Kathmandu", datetime(1985, 2, 1, 10)),
+    ("America/Thule", datetime(1990, 2, 1, 10)),
+    ("Asia/Baghdad", datetime(1965, 2, 1, 10)),
+    ("UTC", datetime(1950, 2, 1, 10)),
+]
+
+
+def _rfc_offset(ics: str, instant: datetime) -> timedelta:
+    onsets = _onsets(ics, instant.year + 1)
+    index = bisect.bisect_right([onset for onset, _, _ in onsets], instant) - 1
+    assert index >= 0, f"no observance describes {instant}"
+    return onsets[index][2]
+
+
+@pytest.mark.parametrize(("name", "wall"), BEFORE_FIRST_CHANGE)
+def test_an_instant_before_the_zones_first_change_has_an_observance(
+    name: str, wall: datetime
+) -> None:
+    tz = ZoneInfo(name)
+    instant = wall.replace(tzinfo=tz).astimezone(UTC)
+    component = vtimezone(name, instant, instant + timedelta(hours=2))
+    expected = instant.astimezone(tz).utcoffset()
+    assert _rfc_offset(_ics(component), instant) == expected
+    assert instant.astimezone(_vobject_tzinfo(component)).utcoffset() == expected
+
+
+def _starts(ics: str) -> list[datetime]:
+    return [
+        datetime.strptime(value, "%Y%m%dT%H%M%S")
+        for value in re.findall(r"BEGIN:(?:STANDARD|DAYLIGHT)\r\nDTSTART:(\d{8}T\d{6})", ics)
+    ]
+
+
+@pytest.mark.parametrize("name", [*ZONES, "Europe/Moscow", "America/New_York", "Africa/Casablanca"])
+def test_no_observance_starts_after_the_span(name: str) -> None:
+    """Gap 2: the bundled tour ends in November 2014; Istanbul changed in 2015 and 2016."""
+    start, end = datetime(2014, 10, 20, tzinfo=UTC), datetime(2014, 11, 10, tzinfo=UTC)
+    starts = _starts(_ics(vtimezone(name, start, end)))
+    assert starts
+    assert max(starts) <= (end + timedelta(hours=14)).replace(tzinfo=None)
+
+
+@pytest.mark.parametrize("name", [*ZONES, "Europe/Moscow", "America/New_York", "Africa/Casablanca"])
+def test_every_onset_is_a_real_change(name: str) -> None:
+    """A client that reuses the zone after the feed is never told of a change that tzdata
+    does not make: each onset the rules generate, up to 2037, is in tzdata."""
+    start, end = datetime(2014, 10, 20, tzinfo=UTC), datetime(2014, 11, 10, tzinfo=UTC)
+    tz = ZoneInfo(name)
+    real = set(_tzdata_changes(tz, 2013, 2037))
+    onsets = _onsets(_ics(vtimezone(name, start, end)), 2037)
+    invented = [onset for onset, before, after in onsets if before != after and onset not in real]
+    assert not invented
+
+
+@pytest.mark.parametrize("name", ["Europe/Oslo", "America/New_York", "Australia/Lord_Howe"])
+def test_rules_tzdata_still_follows_stay_open(name: str) -> None:
+    """A client that reuses the zone for a later event still gets the right offset."""
+    start, end = datetime(2014, 10, 20, tzinfo=UTC), datetime(2014, 11, 10, tzinfo=UTC)
+    tzinfo = _vobject_tzinfo(vtimezone(name, start, end))
+    tz = ZoneInfo(name)
+    for moment in _hours(tz, 2020, 2020)[::7]:
+        assert moment.astimezone(tzinfo).utcoffset() == moment.astimezone(tz).utcoffset()

@@ -7,8 +7,10 @@ multi-city tour is mapped onto it like this (docs/frab.md explains each choice):
 - every event's ``date`` and every day's ``start``/``end`` carry the real UTC offset of
   the venue; ``time_zone_name`` is the zone of the first event;
 - a room is a venue, named with its city; the address goes into the description;
-- a date-only event starts at the first instant of its first day and lasts whole days,
-  and says "time not published" in its subtitle and description;
+- a date-only event is one slot per day, from the first instant of the day to its last
+  minute (never 24 hours or more: readers take a duration for a clock time), and says
+  "time not published" in its subtitle and description; a day the venue's clocks
+  skipped gets a slot of no length at the instant of the jump, dated that day;
 - status (tentative, cancelled) goes into the subtitle; cancelled events also into the
   title;
 - the track is the top-level event an event belongs to.
@@ -40,6 +42,7 @@ from icssi_itinerary import (
     Itinerary,
     Programme,
     RenderOptions,
+    Timezone,
     Venue,
     hookimpl,
     item_uid,
@@ -106,6 +109,7 @@ class _Slot:
     start: pendulum.DateTime
     end: pendulum.DateTime
     date_only: bool
+    day_of: tuple[int, int]  # (k, n): day k of an event of n days (a timed one is (1, 1))
     title: str
     subtitle: str | None
     abstract: str
@@ -219,9 +223,14 @@ def _when(event: Event, start: pendulum.DateTime, end: pendulum.DateTime) -> str
             days = f"{days} to {_day_label(span.last_day)}"
         part = f", {span.part_of_day}" if span.part_of_day else ""
         whole = "whole days" if span.last_day != span.first_day else "whole day"
+        if start == end:
+            return (
+                f"When: {days}{part}; {DATE_ONLY} (date only). {_day_label(start)} did not "
+                f"happen at the venue: the clocks of {zone} skipped it."
+            )
         return (
             f"When: {days}{part}; {DATE_ONLY} (date only). This schedule shows the "
-            f"{whole} at the venue, {zone}."
+            f"{whole} at the venue, {zone}, one entry per day."
         )
     until = f"{end:%H:%M}" if end.date() == start.date() else f"{_day_label(end)} {end:%H:%M}"
     return (
@@ -229,12 +238,14 @@ def _when(event: Event, start: pendulum.DateTime, end: pendulum.DateTime) -> str
     )
 
 
-def _subtitle(event: Event) -> str | None:
+def _subtitle(event: Event, day_of: tuple[int, int]) -> str | None:
     parts = {"tentative": ["To be confirmed"], "cancelled": ["Cancelled"]}.get(event.status, [])
     span = event.span
     if isinstance(span, DateSpan):
         part = f" ({span.part_of_day})" if span.part_of_day else ""
         parts.append(f"Date only{part}: {DATE_ONLY}")
+    if day_of[1] > 1:
+        parts.append(f"Day {day_of[0]} of {day_of[1]}")
     return " · ".join(parts) or None
 
 
@@ -259,9 +270,6 @@ def _description(programme: Programme, event: Event, when: str) -> str:
 
 
 def _last_day(slot: _Slot) -> date:
-    span = slot.event.span
-    if isinstance(span, DateSpan):
-        return span.last_day
     return max(slot.start.date(), (slot.end - timedelta(microseconds=1)).date())
 
 
@@ -269,38 +277,108 @@ def _timeslot(slots: Iterable[_Slot]) -> str:
     """The coarsest grid (a divisor of an hour) that every start and duration fits."""
     step = 60
     for slot in slots:
+        if slot.date_only:
+            continue  # a whole day says nothing about the grid
         step = math.gcd(step, slot.start.hour * 60 + slot.start.minute)
         step = math.gcd(step, int(slot.duration.total_seconds()) // 60)
     return f"{step // 60:02d}:{step % 60:02d}"
 
 
+_LONGEST = timedelta(hours=23, minutes=59)
+
+
+def _later(moment: pendulum.DateTime, length: timedelta) -> pendulum.DateTime:
+    """*length* of elapsed time after *moment*, on the same zone's clock."""
+    zone = moment.timezone
+    assert zone is not None
+    return pendulum.from_timestamp(moment.timestamp() + length.total_seconds()).in_timezone(zone)
+
+
+def _day_bounds(day: date, tz: Timezone) -> tuple[pendulum.DateTime, pendulum.DateTime]:
+    """The first instant of *day* at the place and of the day after. A day the clocks
+    skipped (Pacific/Apia, 30 December 2011) has no instant: both are the instant of the
+    jump, written with the offset before it, so that the date still reads *day*."""
+    bounds = DateSpan(day, day, tz)
+    start, end = bounds.start, bounds.end
+    if start == end:
+        before = (start - timedelta(seconds=1)).utcoffset() or timedelta(0)
+        start = end = start.in_timezone(pendulum.FixedTimezone(int(before.total_seconds())))
+    return start, end
+
+
+def _date_only_days(
+    event: Event, span: DateSpan
+) -> list[tuple[pendulum.DateTime, pendulum.DateTime, tuple[int, int]]]:
+    """A date-only event as one slot per day: from the day's first instant to its last
+    minute, at most 23:59 long (a 25-hour day ends an hour early)."""
+    days = span.days()
+    found = []
+    for number, day in enumerate(days, start=1):
+        start, after = _day_bounds(day, event.venue.zone)
+        end = start if start == after else min(_later(after, -timedelta(minutes=1)),
+                                                _later(start, _LONGEST))  # fmt: skip
+        found.append((start, end, (number, len(days))))
+    return found
+
+
+def _extra_numbers(programme: Programme) -> dict[tuple[str, int], int]:
+    """Ids for the second and later days of date-only events, after every event's own
+    id, in programme order (the same in the programme and in every itinerary)."""
+    numbers: dict[tuple[str, int], int] = {}
+    for event in programme.events:
+        if isinstance(event.span, DateSpan):
+            for day in range(2, len(event.span.days()) + 1):
+                numbers[(event.id, day)] = len(programme.events) + len(numbers) + 1
+    return numbers
+
+
+def _slots(programme: Programme, event: Event, number: int, extra: dict[tuple[str, int], int],
+           slug: str, room: _Room) -> list[_Slot]:  # fmt: skip
+    span = event.span
+    uid = item_uid(programme, event.id)
+    if isinstance(span, DateSpan):
+        parts = _date_only_days(event, span)
+    else:
+        zone = event.venue.zone
+        parts = [(span.start.in_timezone(zone), span.end.in_timezone(zone), (1, 1))]
+    title = f"Cancelled: {event.title}" if event.status == "cancelled" else event.title
+    found = []
+    for start, end, day_of in parts:
+        later = day_of[0] > 1
+        when = _when(event, start, end)
+        found.append(
+            _Slot(
+                event=event,
+                number=extra[(event.id, day_of[0])] if later else number,
+                guid=str(uuid.uuid5(GUID_NAMESPACE, f"{uid}#{start.date()}" if later else uid)),
+                slug=f"{slug}-day-{day_of[0]}" if later else slug,
+                room=room,
+                track=_track(programme, event),
+                start=start,
+                end=end,
+                date_only=isinstance(span, DateSpan),
+                day_of=day_of,
+                title=title,
+                subtitle=_subtitle(event, day_of),
+                abstract=event.description or "",
+                description=_description(programme, event, when),
+            )
+        )
+    return found
+
+
 def _schedule(programme: Programme, events: Sequence[Event]) -> _Schedule:
     acronym = _acronym(programme)
     numbers = {event.id: number for number, event in enumerate(programme.events, start=1)}
+    extra = _extra_numbers(programme)
     slugs = _event_slugs(programme, acronym)
     rooms = _rooms(programme)
     slots: list[_Slot] = []
     for event in sorted(events, key=sort_key):
-        start = event.span.start.in_timezone(event.venue.zone)
-        end = event.span.end.in_timezone(event.venue.zone)
-        title = f"Cancelled: {event.title}" if event.status == "cancelled" else event.title
-        slots.append(
-            _Slot(
-                event=event,
-                number=numbers[event.id],
-                guid=str(uuid.uuid5(GUID_NAMESPACE, item_uid(programme, event.id))),
-                slug=slugs[event.id],
-                room=rooms[event.venue.id],
-                track=_track(programme, event),
-                start=start,
-                end=end,
-                date_only=isinstance(event.span, DateSpan),
-                title=title,
-                subtitle=_subtitle(event),
-                abstract=event.description or "",
-                description=_description(programme, event, _when(event, start, end)),
-            )
+        slots += _slots(
+            programme, event, numbers[event.id], extra, slugs[event.id], rooms[event.venue.id]
         )
+    slots.sort(key=lambda slot: slot.start.timestamp())  # stable: ties keep their order
     days: list[_Day] = []
     if slots:
         first = slots[0].start.date()
@@ -311,8 +389,8 @@ def _schedule(programme: Programme, events: Sequence[Event]) -> _Schedule:
             today = tuple(slot for slot in slots if slot.start.date() == day)
             if today:
                 zone = today[0].event.venue.zone
-            bounds = DateSpan(day, day, zone)
-            days.append(_Day(index + 1, day, bounds.start, bounds.end, today))
+            start, end = _day_bounds(day, zone)
+            days.append(_Day(index + 1, day, start, end, today))
     return _Schedule(
         programme=programme,
         acronym=acronym,
@@ -403,7 +481,11 @@ def _json_conference(schedule: _Schedule) -> dict[str, Any]:
         for room in schedule.rooms
     ]
     conference["meta"] = {
-        "time_zones": {room.name: room.venue.zone.key for room in schedule.rooms},
+        # a list, not a map keyed by room name: c3voc's tools turn map keys into XML tags
+        "time_zones": [
+            {"room": room.name, "guid": room.guid, "time_zone_name": room.venue.zone.key}
+            for room in schedule.rooms
+        ],
     }
     conference["days"] = [
         {

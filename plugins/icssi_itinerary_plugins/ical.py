@@ -6,14 +6,17 @@ DTSTAMP from the data (or the change ledger), never from the clock or the host.
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 import icalendar
 import pendulum
+from icalendar.timezone.tzid import is_utc
 
 from icssi_itinerary import (
     DateSpan,
@@ -30,7 +33,7 @@ from icssi_itinerary import (
     item_uid,
 )
 
-from .vtimezone import feed_years, vtimezone
+from .vtimezone import vtimezone
 
 __all__ = ["item_uid", "render_itinerary", "render_programme"]
 
@@ -39,15 +42,61 @@ REFRESH = timedelta(hours=12)
 TO_BE_CONFIRMED = "Time to be confirmed."
 _END = b"END:VCALENDAR\r\n"
 _STATUS = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE", "cancelled": "CANCELLED"}
+# RFC 5545 section 3.1 allows no control character but HTAB in a content line (CR and LF
+# only as its end); U+2028/U+2029 are line breaks to many readers, so they become "\n".
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n")
+_LINE_SEPARATORS = re.compile("\u2028|\u2029".encode())
+
+
+def _safe(data: bytes) -> bytes:
+    """Serialised iCalendar with every control character RFC 5545 forbids dropped and
+    U+2028/U+2029 written as an escaped newline."""
+    return _LINE_SEPARATORS.sub(rb"\\n", _CONTROL.sub(b"", data))
+
+
+@dataclass(frozen=True)
+class _Organizer:
+    """RFC 5546 ``PUBLISH`` needs an ORGANIZER on every VEVENT: the programme's organiser
+    (its name as ``CN``), at a contact's e-mail address, else at the programme's web
+    address, else at a ``urn:uuid`` derived from the programme id (no address is
+    invented)."""
+
+    name: str
+    address: str
+
+    @classmethod
+    def of(cls, programme: Programme) -> _Organizer:
+        emails = [contact.email for contact in programme.contacts if contact.email]
+        if emails:
+            address = f"mailto:{emails[0]}"
+        elif programme.url and re.match(r"https?://", programme.url):
+            address = programme.url
+        else:
+            address = (
+                f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{programme.id}.icssi-itinerary')}"
+            )
+        return cls(programme.organiser or programme.title, address)
+
+    def add_to(self, component: icalendar.Event) -> None:
+        component.add(
+            "organizer", icalendar.vCalAddress(self.address), parameters={"CN": self.name}
+        )
 
 
 def _ambiguous(moment: pendulum.DateTime) -> bool:
     return moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset()
 
 
+def _in_utc(moment: pendulum.DateTime) -> bool:
+    """Written in UTC: where the wall clock repeats (the fold), and in a zone icalendar
+    writes as UTC itself (it takes Africa/Abidjan or Atlantic/Reykjavik for UTC, true
+    only since 1970, and would then write their wall time with a ``Z``)."""
+    return _ambiguous(moment) or is_utc(moment)
+
+
 def _moment(moment: pendulum.DateTime) -> datetime:
-    """A zoned time for TZID, or UTC where the wall clock repeats (the fold)."""
-    if _ambiguous(moment):
+    """A zoned time for TZID, or the same instant in UTC (see ``_in_utc``)."""
+    if _in_utc(moment):
         return moment.astimezone(UTC)
     return moment
 
@@ -79,9 +128,10 @@ def _stamp(programme: Programme, item: ItineraryItem, stamp: datetime,
     return _Stamp(uid, modified or stamp, int(change.get("sequence", 0)), modified)
 
 
-def _base(stamp: _Stamp, item: ItineraryItem) -> icalendar.Event:
+def _base(stamp: _Stamp, item: ItineraryItem, organizer: _Organizer) -> icalendar.Event:
     component = icalendar.Event()
     component.add("uid", stamp.uid)
+    organizer.add_to(component)
     component.add("dtstamp", stamp.dtstamp)
     component.add("sequence", stamp.sequence)
     if stamp.last_modified is not None:
@@ -91,10 +141,10 @@ def _base(stamp: _Stamp, item: ItineraryItem) -> icalendar.Event:
 
 
 @lru_cache(maxsize=16384)
-def _event(stamp: _Stamp, event: Event, parent_uid: str | None) -> bytes:
+def _event(stamp: _Stamp, event: Event, parent_uid: str | None, organizer: _Organizer) -> bytes:
     """An event's VEVENT, serialised once per process: every feed that holds the event
     (the programme's, each attending delegate's) shares the same bytes."""
-    component = _base(stamp, event)
+    component = _base(stamp, event, organizer)
     part = event.span.part_of_day if isinstance(event.span, DateSpan) else None
     component.add("summary", f"{event.title} ({part})" if part else event.title)
     notes = [event.description or ""]
@@ -102,7 +152,8 @@ def _event(stamp: _Stamp, event: Event, parent_uid: str | None) -> bytes:
         notes.append(f"Venue: {event.venue.note}")
     if event.status == "tentative":
         notes.append(TO_BE_CONFIRMED)
-    component.add("description", "\n\n".join(note for note in notes if note))
+    if description := "\n\n".join(note for note in notes if note):
+        component.add("description", description)
     component.add("location", event.venue.location)
     if event.venue.latitude is not None and event.venue.longitude is not None:
         component.add("geo", (event.venue.latitude, event.venue.longitude))
@@ -116,11 +167,11 @@ def _event(stamp: _Stamp, event: Event, parent_uid: str | None) -> bytes:
     component.add("class", "PUBLIC")
     if parent_uid:
         component.add("related-to", parent_uid, parameters={"RELTYPE": "PARENT"})
-    return bytes(component.to_ical())
+    return _safe(component.to_ical())
 
 
-def _leg(stamp: _Stamp, leg: TravelLeg) -> bytes:
-    component = _base(stamp, leg)
+def _leg(stamp: _Stamp, leg: TravelLeg, organizer: _Organizer) -> bytes:
+    component = _base(stamp, leg, organizer)
     component.add("summary", leg.title)
     origin = leg.origin_place or leg.origin
     destination = leg.destination_place or leg.destination
@@ -138,11 +189,11 @@ def _leg(stamp: _Stamp, leg: TravelLeg) -> bytes:
     if leg.status == "cancelled":
         component.add("status", "CANCELLED")
     component.add("class", "PRIVATE")
-    return bytes(component.to_ical())
+    return _safe(component.to_ical())
 
 
-def _stay(stamp: _Stamp, stay: Stay) -> bytes:
-    component = _base(stamp, stay)
+def _stay(stamp: _Stamp, stay: Stay, organizer: _Organizer) -> bytes:
+    component = _base(stamp, stay, organizer)
     component.add("summary", stay.title)
     component.add(
         "description", f"Check in {stay.check_in:%d %b %Y}, check out {stay.check_out:%d %b %Y}."
@@ -152,35 +203,28 @@ def _stay(stamp: _Stamp, stay: Stay) -> bytes:
     if stay.status == "cancelled":
         component.add("status", "CANCELLED")
     component.add("class", "PRIVATE")
-    return bytes(component.to_ical())
+    return _safe(component.to_ical())
 
 
 def _component(
-    programme: Programme, item: ItineraryItem, stamp: datetime, ledger: Mapping[str, Any]
+    programme: Programme,
+    item: ItineraryItem,
+    stamp: datetime,
+    ledger: Mapping[str, Any],
+    organizer: _Organizer,
 ) -> bytes:
     stamped = _stamp(programme, item, stamp, ledger)
     if isinstance(item, Event):
         parent = item_uid(programme, item.parent) if item.parent else None
-        return _event(stamped, item, parent)
+        return _event(stamped, item, parent, organizer)
     if isinstance(item, TravelLeg):
-        return _leg(stamped, item)
-    return _stay(stamped, item)
+        return _leg(stamped, item, organizer)
+    return _stay(stamped, item, organizer)
 
 
 @lru_cache(maxsize=256)
-def _vtimezone_bytes(name: str, first: int, last: int) -> bytes:
-    return bytes(vtimezone(name, first, last).to_ical())
-
-
-def _days(items: Iterable[ItineraryItem]) -> list[date]:
-    days: list[date] = []
-    for item in items:
-        span = item.span
-        if isinstance(span, DateSpan):
-            days += [span.first_day, span.last_day]
-        else:
-            days += [span.start.date(), span.end.date()]
-    return days
+def _vtimezone_bytes(name: str, start: datetime, end: datetime) -> bytes:
+    return bytes(vtimezone(name, start, end).to_ical())
 
 
 def _first_instant(span: Span) -> datetime:
@@ -190,12 +234,19 @@ def _first_instant(span: Span) -> datetime:
     return span.start.astimezone(UTC).replace(tzinfo=None)
 
 
-def _zones(items: Iterable[ItineraryItem]) -> list[str]:
-    names: set[str] = set()
+def _zones(items: Iterable[ItineraryItem]) -> dict[str, tuple[datetime, datetime]]:
+    """Each TZID the feed writes, with the first and last instant written in it."""
+    spans: dict[str, tuple[datetime, datetime]] = {}
     for item in items:
-        if not isinstance(item.span, DateSpan):
-            names.update(_tzid(m) for m in (item.span.start, item.span.end) if not _ambiguous(m))
-    return sorted(names)
+        if isinstance(item.span, DateSpan):
+            continue
+        for moment in (item.span.start, item.span.end):
+            if _in_utc(moment):
+                continue
+            instant = datetime.fromtimestamp(moment.timestamp(), UTC)
+            first, last = spans.get(_tzid(moment), (instant, instant))
+            spans[_tzid(moment)] = (min(first, instant), max(last, instant))
+    return dict(sorted(spans.items()))
 
 
 def _tzid(moment: pendulum.DateTime) -> str:
@@ -223,13 +274,14 @@ def _feed(
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", icalendar.vDuration(REFRESH))
     parts = []
-    if items:
-        first, last = feed_years(_days(items))
-        parts += [_vtimezone_bytes(zone_name, first, last) for zone_name in _zones(items)]
+    parts += [_vtimezone_bytes(name, *span) for name, span in _zones(items).items()]
     ledger = options.ledger or {}
     stamp = min((_first_instant(item.span) for item in items), default=datetime(1970, 1, 1))
-    parts += [_component(programme, item, stamp.replace(tzinfo=UTC), ledger) for item in items]
-    header = bytes(calendar.to_ical())
+    organizer = _Organizer.of(programme)
+    parts += [
+        _component(programme, item, stamp.replace(tzinfo=UTC), ledger, organizer) for item in items
+    ]
+    header = _safe(calendar.to_ical())
     assert header.endswith(_END)
     return header[: -len(_END)] + b"".join(parts) + _END
 

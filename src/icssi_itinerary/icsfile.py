@@ -264,6 +264,13 @@ def ics_tables(path: Path, label: str) -> dict[str, Any]:
     header = {"id": programme_id, "title": name}
     if "DESCRIPTION" in calendar:
         header["description"] = str(calendar["DESCRIPTION"])
+    organisers = {
+        str(getattr(e["ORGANIZER"], "params", {}).get("CN", ""))
+        for e in calendar.walk("VEVENT")
+        if "ORGANIZER" in e
+    }
+    if len(organisers) == 1 and (organiser := organisers.pop()):
+        header["organiser"] = organiser  # the ORGANIZER every event names
     return {
         "programme": header,
         "venues": list(venues.values()),
