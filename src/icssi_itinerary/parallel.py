@@ -56,6 +56,7 @@ def run_parallel(
     Where fork is not available, or for one job, everything runs here, in order.
     """
     import multiprocessing
+    import threading
     from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 
     global _work
@@ -80,7 +81,10 @@ def run_parallel(
         # a failure or Ctrl-C: stop the workers now rather than let them finish
         for process in list(getattr(pool, "_processes", {}).values()):
             process.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
+        # not from this thread: a Ctrl-C may have come while it held the pool's lock
+        threading.Thread(
+            target=pool.shutdown, kwargs={"wait": False, "cancel_futures": True}, daemon=True
+        ).start()
         raise
     else:
         pool.shutdown()
