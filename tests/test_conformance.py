@@ -53,7 +53,6 @@ from icssi_itinerary import (
     TimeSpan,
     Venue,
     build_itinerary,
-    item_uid,
     localize,
     render_itinerary,
     render_programme,
@@ -61,7 +60,7 @@ from icssi_itinerary import (
 )
 from icssi_itinerary.plugins import get_exporters
 from icssi_itinerary.timing import TimingError
-from test_ical import unfolded, with_ical, with_icalendar, with_vobject
+from test_ical import model_times, unfolded, with_ical, with_icalendar, with_vobject
 
 CONSUMERS = ROOT / "tests" / "consumers"
 TZDATA = Path(str(resources.files("tzdata.zoneinfo")))
@@ -118,17 +117,8 @@ def _oracle_moment(moment: Any) -> datetime:
 
 
 def oracle(programme: Programme, items: Any) -> Times:
-    expected: Times = {}
-    for item in items:
-        span = item.span
-        if isinstance(span, DateSpan):
-            expected[item_uid(programme, item.id)] = (span.first_day, span.end_date)
-        else:
-            expected[item_uid(programme, item.id)] = (
-                _oracle_moment(span.start),
-                _oracle_moment(span.end),
-            )
-    return expected
+    """zoneinfo's DTSTART/DTEND of each item (dates stay dates)."""
+    return model_times(programme, items, _oracle_moment)
 
 
 def _render(programme: Programme, delegates: tuple[Delegate, ...] = ()) -> list[Feed]:
@@ -349,12 +339,17 @@ def _times(raw: dict[str, list[Any]]) -> Times:
     return {uid: (value(start), value(end)) for uid, (start, end) in raw.items()}
 
 
-@pytest.fixture(scope="module")
-def icaljs() -> Iterator[LineServer]:
-    need(shutil.which("node") is not None and ICALJS.exists(), "node with ical.js (npm ci)")
-    server = LineServer(["node", CONSUMERS / "icaljs.mjs"])
+def _serve(available: bool, what: str, command: list[str | Path]) -> Iterator[LineServer]:
+    need(available, what)
+    server = LineServer(command)
     yield server
     server.close()
+
+
+@pytest.fixture(scope="module")
+def icaljs() -> Iterator[LineServer]:
+    available = shutil.which("node") is not None and ICALJS.exists()
+    yield from _serve(available, "node with ical.js (npm ci)", ["node", CONSUMERS / "icaljs.mjs"])
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -370,10 +365,8 @@ def test_icaljs_reads_every_instant_from_the_feeds_own_vtimezones(
 
 @pytest.fixture(scope="module")
 def libical() -> Iterator[LineServer]:
-    need(_libical_available(), "libical for Python (Debian: gir1.2-ical-3.0 python3-gi)")
-    server = LineServer([DEBIAN_PYTHON, CONSUMERS / "libical_read.py"])
-    yield server
-    server.close()
+    what = "libical for Python (Debian: gir1.2-ical-3.0 python3-gi)"
+    yield from _serve(_libical_available(), what, [DEBIAN_PYTHON, CONSUMERS / "libical_read.py"])
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
@@ -138,18 +139,24 @@ def with_ical(text: str | bytes) -> Times:
 PARSERS = {"icalendar": with_icalendar, "ical": with_ical, "vobject": with_vobject}
 
 
-def model_times(programme: Programme, items: Any) -> Times:
-    """What the library's model says each item's DTSTART/DTEND must be."""
+def _model_instant(moment: pendulum.DateTime) -> datetime:
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def model_times(
+    programme: Programme,
+    items: Any,
+    instant: Callable[[pendulum.DateTime], datetime] = _model_instant,
+) -> Times:
+    """What each item's DTSTART/DTEND must be: dates as they are, times as *instant*
+    says (by default the library's model)."""
     expected: Times = {}
     for item in items:
         span = item.span
         if isinstance(span, DateSpan):
             expected[item_uid(programme, item.id)] = (span.first_day, span.end_date)
         else:
-            expected[item_uid(programme, item.id)] = (
-                span.start.astimezone(UTC).replace(microsecond=0),
-                span.end.astimezone(UTC).replace(microsecond=0),
-            )
+            expected[item_uid(programme, item.id)] = (instant(span.start), instant(span.end))
     return expected
 
 
