@@ -379,6 +379,34 @@ def test_every_tzid_has_a_rule_based_vtimezone(
                 assert "RDATE" not in part
 
 
+def test_no_observance_starts_after_the_feeds_last_instant(
+    feeds: list[tuple[str, bytes, tuple[Any, ...]]],
+) -> None:
+    """Issue 16, gap 2: the Istanbul VTIMEZONE of a feed with an Istanbul leg had two
+    observances in 2015, after every event of the 2014 tour."""
+    istanbul = 0
+    for label, data, _ in feeds:
+        calendar = icalendar.Calendar.from_ical(data)
+        last = max(
+            (
+                _normal(event.decoded(key))
+                for event in calendar.walk("VEVENT")
+                for key in ("DTSTART", "DTEND")
+                if isinstance(event.decoded(key), datetime)
+            ),
+            default=None,
+        )
+        if last is None:  # only all-day items: no zone to describe
+            assert not calendar.walk("VTIMEZONE"), label
+            continue
+        for tz in calendar.walk("VTIMEZONE"):
+            istanbul += str(tz["TZID"]) == "Europe/Istanbul"
+            for part in tz.walk("STANDARD") + tz.walk("DAYLIGHT"):
+                onset = part.decoded("DTSTART") - part.decoded("TZOFFSETFROM")
+                assert onset.replace(tzinfo=UTC) <= last, (label, str(tz["TZID"]))
+    assert istanbul
+
+
 def test_lines_are_folded_at_75_octets_and_end_with_crlf(
     feeds: list[tuple[str, bytes, tuple[Any, ...]]],
 ) -> None:
