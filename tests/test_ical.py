@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
@@ -138,18 +139,24 @@ def with_ical(text: str | bytes) -> Times:
 PARSERS = {"icalendar": with_icalendar, "ical": with_ical, "vobject": with_vobject}
 
 
-def model_times(programme: Programme, items: Any) -> Times:
-    """What the library's model says each item's DTSTART/DTEND must be."""
+def _model_instant(moment: pendulum.DateTime) -> datetime:
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def model_times(
+    programme: Programme,
+    items: Any,
+    instant: Callable[[pendulum.DateTime], datetime] = _model_instant,
+) -> Times:
+    """What each item's DTSTART/DTEND must be: dates as they are, times as *instant*
+    says (by default the library's model)."""
     expected: Times = {}
     for item in items:
         span = item.span
         if isinstance(span, DateSpan):
             expected[item_uid(programme, item.id)] = (span.first_day, span.end_date)
         else:
-            expected[item_uid(programme, item.id)] = (
-                span.start.astimezone(UTC).replace(microsecond=0),
-                span.end.astimezone(UTC).replace(microsecond=0),
-            )
+            expected[item_uid(programme, item.id)] = (instant(span.start), instant(span.end))
     return expected
 
 
@@ -370,6 +377,34 @@ def test_every_tzid_has_a_rule_based_vtimezone(
             for part in parts:
                 assert "RRULE" in part, (label, tz["TZID"])
                 assert "RDATE" not in part
+
+
+def test_no_observance_starts_after_the_feeds_last_instant(
+    feeds: list[tuple[str, bytes, tuple[Any, ...]]],
+) -> None:
+    """Issue 16, gap 2: the Istanbul VTIMEZONE of a feed with an Istanbul leg had two
+    observances in 2015, after every event of the 2014 tour."""
+    istanbul = 0
+    for label, data, _ in feeds:
+        calendar = icalendar.Calendar.from_ical(data)
+        last = max(
+            (
+                _normal(event.decoded(key))
+                for event in calendar.walk("VEVENT")
+                for key in ("DTSTART", "DTEND")
+                if isinstance(event.decoded(key), datetime)
+            ),
+            default=None,
+        )
+        if last is None:  # only all-day items: no zone to describe
+            assert not calendar.walk("VTIMEZONE"), label
+            continue
+        for tz in calendar.walk("VTIMEZONE"):
+            istanbul += str(tz["TZID"]) == "Europe/Istanbul"
+            for part in tz.walk("STANDARD") + tz.walk("DAYLIGHT"):
+                onset = part.decoded("DTSTART") - part.decoded("TZOFFSETFROM")
+                assert onset.replace(tzinfo=UTC) <= last, (label, str(tz["TZID"]))
+    assert istanbul
 
 
 def test_lines_are_folded_at_75_octets_and_end_with_crlf(

@@ -103,8 +103,9 @@ def _year(name: str, year: int) -> tuple[Transition, ...]:
 
 
 def _changes(name: str, start: datetime, end: datetime) -> list[Transition]:
-    """The zone's changes in ``[start, end]``."""
-    found = [c for year in range(start.year, end.year + 1) for c in _year(name, year)]
+    """The zone's changes in ``[start, end]`` (a change at 00:00 UTC on 1 January is
+    found by the scan of the year before)."""
+    found = [c for year in range(start.year - 1, end.year + 1) for c in _year(name, year)]
     return [change for change in found if start <= change.instant <= end]
 
 
@@ -143,10 +144,10 @@ def _ongoing(name: str, rules: list[list[Transition]], end: datetime) -> bool:
     for year in range(end.year, horizon):
         for change in _year(name, year):
             if change.instant > end:
-                if latest.get(_key(change)) != year - 1:
+                if latest.get(_key(change)) != change.instant.year - 1:
                     return False
-                latest[_key(change)] = year
-    return all(year == horizon - 1 for year in latest.values())
+                latest[_key(change)] = change.instant.year
+    return all(year >= horizon - 1 for year in latest.values())
 
 
 @cache
