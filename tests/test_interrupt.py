@@ -17,12 +17,6 @@ from conftest import ROOT
 
 BASE_URL = "https://itinerary.example.org/forum"
 
-pytestmark = pytest.mark.xfail(
-    strict=False,
-    reason="known: on a loaded 2-core machine a stopped run with --jobs 2 sometimes does "
-    "not end within 10 s (under investigation); it passes on an idle machine",
-)
-
 
 @pytest.fixture(scope="module")
 def forum(tmp_path_factory: pytest.TempPathFactory) -> Path:

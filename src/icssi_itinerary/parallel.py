@@ -56,7 +56,6 @@ def run_parallel(
     Where fork is not available, or for one job, everything runs here, in order.
     """
     import multiprocessing
-    import threading
     from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 
     global _work
@@ -78,13 +77,11 @@ def run_parallel(
             for future in finished:
                 done(future.result())
     except BaseException:
-        # a failure or Ctrl-C: stop the workers now rather than let them finish
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.kill()
-        # not from this thread: a Ctrl-C may have come while it held the pool's lock
-        threading.Thread(
-            target=pool.shutdown, kwargs={"wait": False, "cancel_futures": True}, daemon=True
-        ).start()
+        # A failure or Ctrl-C: drop the work not started and let each worker finish
+        # the one delegate it is rendering (a fraction of a second). Killing a worker
+        # could cut a result half-written into the pipe, and the pool's own thread
+        # would then wait for the rest of it forever, at exit.
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     else:
         pool.shutdown()
