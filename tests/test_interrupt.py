@@ -75,6 +75,24 @@ def _stop_when(process: subprocess.Popen[str], started: Path, stop: signal.Signa
     return time.monotonic() - sent
 
 
+def _interrupted(args: list[str], cwd: Path, started: Path, stop: signal.Signals) -> None:
+    """Run the command in *cwd*, stop it once *started* exists: exit 130, one line."""
+    log = cwd.parent / f"{cwd.name}.log"
+    process = _start(args, cwd, log)
+    _stop_when(process, started, stop)
+    stderr = log.read_text()
+    assert process.returncode == 130, stderr
+    lines = [line for line in stderr.splitlines() if line.startswith("Error:")]
+    assert len(lines) == 1 and "interrupted" in lines[0] and "Traceback" not in stderr
+
+
+def _run(args: list[str]) -> None:
+    env = {**os.environ, "ICSSI_ITINERARY_LOAD_PLUGINS": ""}
+    command = [sys.executable, "-m", "icssi_itinerary", *args]
+    done = subprocess.run(command, capture_output=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_a_stopped_build_leaves_no_staging_folder_and_out_as_it_was(
     forum: Path, tmp_path: Path, stop: signal.Signals
@@ -83,19 +101,10 @@ def test_a_stopped_build_leaves_no_staging_folder_and_out_as_it_was(
     args = ["--programme", str(forum / "programme.toml"), "build"]
     args += ["--roster", str(forum / "roster.csv"), "--out", str(out), "--jobs", "2"]
     args += ["--format", "text", "--format", "ical"]
-    first = subprocess.run(
-        [sys.executable, "-m", "icssi_itinerary", *args], capture_output=True, check=False
-    )
-    assert first.returncode == 0, first.stderr
+    _run(args)
     (forum / "legs.csv").touch()  # nothing changes, but the run does all its work again
     before = _state(tmp_path)
-    log = tmp_path.parent / f"{tmp_path.name}.log"
-    process = _start(args, tmp_path, log)
-    _stop_when(process, tmp_path / ".out.staging-*", stop)
-    stderr = log.read_text()
-    assert process.returncode == 130, stderr
-    lines = [line for line in stderr.splitlines() if line.startswith("Error:")]
-    assert len(lines) == 1 and "interrupted" in lines[0] and "Traceback" not in stderr
+    _interrupted(args, tmp_path, tmp_path / ".out.staging-*", stop)
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging folder
     assert _state(tmp_path) == before
 
@@ -108,21 +117,13 @@ def test_a_stopped_publish_leaves_site_and_ledger_as_they_were(
     args = ["--programme", str(forum / "programme.toml"), "publish"]
     args += ["--roster", str(forum / "roster.csv"), "--out", str(out), "--jobs", "2"]
     args += ["--base-url", BASE_URL, "--format", "text", "--format", "ical"]
-    first = subprocess.run(
-        [sys.executable, "-m", "icssi_itinerary", *args], capture_output=True, check=False
-    )
-    assert first.returncode == 0, first.stderr
+    _run(args)
     text = (forum / "programme.toml").read_text(encoding="utf-8")
     edited = tmp_path.parent / f"{tmp_path.name}-programme.toml"
     edited.write_text(text.replace('title = "Session 1"', 'title = "Session one"'), "utf-8")
     args[1] = str(edited)  # one event retitled: every delegate holding it renders again
     before = _state(tmp_path)
-    log = tmp_path.parent / f"{tmp_path.name}.log"
-    process = _start(args, tmp_path, log)
-    _stop_when(process, tmp_path / "site.private" / "pending", stop)
-    stderr = log.read_text()
-    assert process.returncode == 130, stderr
-    assert "interrupted" in stderr and "Traceback" not in stderr
+    _interrupted(args, tmp_path, tmp_path / "site.private" / "pending", stop)
     names = {p.name for p in tmp_path.iterdir()}
     assert names == {"site", "site.private", out.resolve().name}  # no half-built version
     assert not (tmp_path / "site.private" / "pending").exists()

@@ -25,6 +25,7 @@ from conftest import ROOT, SAMPLE_ROSTER
 from icssi_itinerary import load_programme, load_roster
 from icssi_itinerary.plugins import get_exporters
 from icssi_itinerary.publishing import publish
+from test_publish import _run
 
 OLD_LEDGER = ROOT / "tests" / "data" / "ledger-0.1.0"
 BUNDLED = Path(icssi_itinerary.__file__).parent / "data" / "icssi-2014.toml"
@@ -75,18 +76,6 @@ def test_a_0_1_0_ledger_is_migrated_and_reports_nothing_new(tmp_path: Path) -> N
         1 for uid in old_sequences if "@" in uid and not uid.startswith(tuple(
             e.id + "@" for e in programme.events)) and not uid.startswith(REMOVED)
     )  # fmt: skip
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ICSSI_ITINERARY_LOAD_PLUGINS": ""}
-    return subprocess.run(
-        [sys.executable, "-m", "icssi_itinerary", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
 
 
 def _publish_args(out: Path) -> list[str]:
@@ -165,13 +154,13 @@ def test_a_damaged_ledger_is_one_line_and_nothing_is_written(
     tmp_path: Path, damage: object, words: str
 ) -> None:
     out = tmp_path / "site"
-    assert _cli(*_publish_args(out)).returncode == 0
+    assert _run(*_publish_args(out)).returncode == 0
     assert callable(damage)
     damage(tmp_path / "site.private" / "ledger.sqlite")
     # an edit for which the ledger must be read in full: a removed event's snapshot
     edited = ["--programme", str(_without_removed(tmp_path))]
     before = _state(tmp_path)
-    result = _cli(*edited, *_publish_args(out))
+    result = _run(*edited, *_publish_args(out))
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
