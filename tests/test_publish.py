@@ -551,15 +551,52 @@ def test_cli_republish_prints_what_changed_for_how_many(tmp_path: Path) -> None:
     assert re.fullmatch(pattern + rf"; affects {count} delegates \(.*\)", lines[0]), lines[0]
 
 
-def test_cli_refuses_a_base_url_that_is_not_a_web_address(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "ftp://x",
+        "https://example.org/icssi\nX-Injected: 1",
+        "https://example.org/ic ssi",
+        "https://example.org/icssi?token=1",
+        "https://example.org/icssi#top",
+        "https://user:pw@example.org/icssi",
+        "https:///icssi",
+        "https://example.org:port/icssi",
+        "https://exämple.org/icssi",
+    ],
+)
+def test_cli_refuses_a_base_url_that_is_not_a_plain_web_address(
+    tmp_path: Path, base_url: str
+) -> None:
     out = tmp_path / "site"
     result = _run(
-        "publish", "--roster", str(SAMPLE_ROSTER), "--out", str(out), "--base-url", "ftp://x"
+        "publish", "--roster", str(SAMPLE_ROSTER), "--out", str(out), "--base-url", base_url
     )
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
-    assert "ftp://x" in result.stderr and "Traceback" not in result.stderr
+    assert "--base-url" in result.stderr and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_links_csv_cells_never_start_like_a_formula(tmp_path: Path) -> None:
+    """A spreadsheet runs a cell starting with = + - @ as a formula: such names and
+    addresses are written with a leading apostrophe, and read back as text."""
+    hostile = ['=HYPERLINK("https://evil.example","x")', "+1-2", "-3+4", "@SUM(A1)"]
+    roster = tmp_path / "roster.csv"
+    shutil.copy(EXAMPLES / "roster.csv", roster)
+    with roster.open("a", encoding="utf-8", newline="") as stream:
+        for n, name in enumerate(hostile):
+            csv.writer(stream).writerow([f"x{n}", name, "", "", "", "", "en", "*"])
+    for name in ("legs.csv", "stays.csv"):
+        shutil.copy(EXAMPLES / name, tmp_path / name)
+    result = _run("publish", "--roster", str(roster), "--out", str(tmp_path / "site"),
+                  "--base-url", BASE_URL, "--format", "text")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    with (tmp_path / "site.private" / "links.csv").open(encoding="utf-8", newline="") as f:
+        written = list(csv.reader(f))
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in written for cell in row)
+    names = {row[1] for row in written[1:]}
+    assert {f"'{name}" for name in hostile} <= names
 
 
 # --- atomicity ---------------------------------------------------------------------------

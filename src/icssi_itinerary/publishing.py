@@ -37,8 +37,10 @@ from .files import write_atomic
 from .ledger import Ledger, fingerprint, item_uid
 from .model import Itinerary, Programme, Roster
 from .parallel import run_parallel
+from .spreadsheet import spreadsheet_cell
 from .tokens import load_secret
 from .tracking import Plan, Tracked, track
+from .urls import site_base_url
 
 __all__ = ["PublishResult", "private_folder", "publish"]
 
@@ -178,13 +180,7 @@ def publish(
     written as ``changes.json`` with ``links.csv`` in the private folder). Nothing of a
     publish that fails or is stopped remains: not in the site, not in the ledger.
     """
-    base_url = base_url.rstrip("/")
-    if not base_url.startswith(("https://", "http://")):
-        raise InputError(
-            f"'{base_url}' is not a web address",
-            field="--base-url",
-            hint="give the https:// address the site will be served at",
-        )
+    base_url = site_base_url(base_url)
     out = out.absolute()  # the swap compares version folders by path
     _check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -408,16 +404,15 @@ def _write_private(
         feed = _feed_url(base_url, token, exporters) or ""
         webcal = "webcal://" + feed.split("://", 1)[1] if feed else ""
         delegate = plan.itinerary.delegate
-        writer.writerow(
-            [
-                delegate.id,
-                delegate.name,
-                delegate.email or "",
-                _page_url(base_url, token, exporters),
-                feed,
-                webcal,
-            ]
-        )
+        cells = [
+            delegate.id,
+            delegate.name,
+            delegate.email or "",
+            _page_url(base_url, token, exporters),
+            feed,
+            webcal,
+        ]
+        writer.writerow([spreadsheet_cell(cell) for cell in cells])
     write_atomic(private / "links.csv", buffer.getvalue().encode("utf-8"), mode=0o600)
     text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
     write_atomic(private / "changes.json", text.encode("utf-8"), mode=0o600)

@@ -1,0 +1,40 @@
+"""The web address a site is published at, checked before anything uses it."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+from .errors import InputError
+
+__all__ = ["site_base_url"]
+
+
+def site_base_url(text: str) -> str:
+    """*text* as a base URL without its trailing ``/``: ``http(s)://host[:port][/path]``,
+    printable ASCII with no space, query, fragment or user name (a token belongs in the
+    path, and a URL goes into calendars, CSV files and QR codes as it is)."""
+
+    def refuse(what: str) -> InputError:
+        shown = text.encode("unicode_escape").decode("ascii")
+        return InputError(
+            f"'{shown}' {what}",
+            field="--base-url",
+            hint="give the https:// address the site will be served at, e.g. "
+            "https://example.org/icssi",
+        )
+
+    if not text.isascii() or not text.isprintable() or any(c.isspace() for c in text):
+        raise refuse("has spaces, line breaks or characters a web address cannot hold")
+    base = text.rstrip("/")
+    try:
+        parts = urllib.parse.urlsplit(base)
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        raise refuse("is not a web address") from None
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise refuse("is not a web address")
+    if parts.query or parts.fragment or "?" in base or "#" in base:
+        raise refuse("has a query or fragment")
+    if parts.username is not None or parts.password is not None:
+        raise refuse("has a user name or password")
+    return base
