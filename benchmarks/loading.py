@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -47,14 +48,14 @@ def measure(folder: Path, sizes: list[int], runs: int) -> list[tuple[str, int, f
         out = folder / f"programme-{events}"
         synthetic.write(out, events, 0)
         path = out / "programme.toml"
-        rows.append(("events", events, best_of(runs, lambda path=path: load_programme(path))))
+        rows.append(("events", events, best_of(runs, partial(load_programme, path))))
     base = folder / "roster-programme"
     synthetic.write(base, ROSTER_PROGRAMME, 0)
     programme = load_programme(base / "programme.toml")
     for events in sizes:
         delegates = events // 2
         roster = synthetic.write(folder / f"roster-{delegates}", ROSTER_PROGRAMME, delegates)
-        seconds = best_of(runs, lambda roster=roster: load_roster(roster, programme))
+        seconds = best_of(runs, partial(load_roster, roster, programme))
         rows.append(("delegates (2 legs, 1 stay each)", delegates, seconds))
     return rows
 
