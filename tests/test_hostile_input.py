@@ -11,7 +11,10 @@ proportion to their input (counted, not timed).
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -486,3 +489,60 @@ def test_pdf_line_breaking_measures_a_long_word_in_linear_work(length: int) -> N
     finally:
         font.cw = original
     assert "".join(lines) == "x" * length and len(lines) > 1
+
+
+# --- permissions (run as an unprivileged user: root may read and write anything) -------
+
+
+def as_nobody(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command as user 'nobody' (root starts it through util-linux's setpriv)."""
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI runs as root with util-linux's setpriv")
+        pytest.skip("needs root and setpriv to drop to an unprivileged user")
+    nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"]
+    env = {**os.environ, "ICSSI_ITINERARY_LOAD_PLUGINS": "", "PYTHONUTF8": "1"}
+    return subprocess.run(
+        [setpriv, *nobody, sys.executable, "-m", "icssi_itinerary", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd="/",
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def shared_folder() -> Iterator[Path]:
+    """A folder 'nobody' can enter (pytest's tmp_path is root's alone)."""
+    folder = Path(tempfile.mkdtemp(prefix="hostile-"))
+    folder.chmod(0o755)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_an_unreadable_programme_is_one_line(shared_folder: Path) -> None:
+    programme = shared_folder / "programme.toml"
+    programme.write_text(GOOD_PROGRAMME, encoding="utf-8")
+    programme.chmod(0o200)
+    result = as_nobody("--programme", str(programme), "events")
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert (
+        line == f"Error: {programme}: cannot read: permission denied; check the file's permissions"
+    )
+
+
+def test_a_read_only_output_folder_is_one_line_and_nothing_written(shared_folder: Path) -> None:
+    out = shared_folder / "out"
+    out.mkdir(mode=0o555)
+    out.chmod(0o555)
+    result = as_nobody("export", "text", "-o", str(out / "p.txt"))
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"Error: {out}: permission denied; "), line
+    assert list(out.iterdir()) == []
