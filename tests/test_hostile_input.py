@@ -45,6 +45,10 @@ from test_bad_input import (
 )
 from test_ics_import import FEED
 
+PUBLISH = (
+    "publish", "--roster", "{in}/roster.csv", "--out", "{in}/site",
+    "--base-url", "https://example.org/icssi", "--format", "text",
+)  # fmt: skip
 EXPORT = ("--programme", "{in}/programme.toml", "export", "text", "-o", "{out}/p.txt")
 
 
@@ -169,6 +173,24 @@ CASES = [
         None,
         None,
         ("in the way",),
+    ),
+    Case(
+        "secret-file-dangling-link",
+        roster_files(),
+        (*PUBLISH, "--secret-file", "{in}/secret.key"),
+        "secret.key",
+        None,
+        None,
+        make=linked("secret.key", "/nonexistent/secret.key"),
+    ),
+    Case(
+        "site-private-is-a-file",
+        roster_files(),
+        PUBLISH,
+        "site.private",
+        None,
+        None,
+        make=lambda folder: (folder / "site.private").write_text("in the way\n"),
     ),
     # --- hangs ------------------------------------------------------------------------
     special("fifo", fifo("programme.toml"), "not a regular file"),
