@@ -11,6 +11,7 @@ proportion to their input (counted, not timed).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -568,3 +569,22 @@ def test_a_read_only_output_folder_is_one_line_and_nothing_written(shared_folder
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"Error: {out}: permission denied; "), line
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["html", "text"])
+def test_text_and_html_drop_control_characters_of_objects_made_in_code(name: str) -> None:
+    """The loaders refuse control characters; an exporter given them by a program
+    still writes none (the .ics exporter escapes its own, see test_ical.py)."""
+    from dataclasses import replace
+
+    from icssi_itinerary import RenderOptions
+    from icssi_itinerary.plugins import get_exporters
+
+    programme = load_programme()
+    first = programme.events[0]
+    title = "Oslo\x00 conference\x1b[31m\u2028in red\x7f"
+    programme = replace(programme, events=(replace(first, title=title), *programme.events[1:]))
+    data = get_exporters()[name].render_programme(programme, RenderOptions())
+    assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", data)
+    assert "\u2028".encode() not in data
+    assert b"Oslo conference[31m" in data
