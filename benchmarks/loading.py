@@ -15,29 +15,18 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synthetic
+from run import best_of
 
 from icssi_itinerary import load_programme, load_roster
 
 ROSTER_PROGRAMME = 300
 """Events of the programme a roster is checked against."""
-
-
-def best_of(runs: int, action: Callable[[], object]) -> float:
-    """The fastest of *runs* timings of *action*, in seconds."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def measure(folder: Path, sizes: list[int], runs: int) -> list[tuple[str, int, float]]:

@@ -588,3 +588,21 @@ def test_text_and_html_drop_control_characters_of_objects_made_in_code(name: str
     assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", data)
     assert "\u2028".encode() not in data
     assert b"Oslo conference[31m" in data
+
+
+def test_the_loading_benchmark_runs_at_a_small_size() -> None:
+    """benchmarks/loading.py --small prints its table (no timing is checked)."""
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "loading.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--small"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    rows = [line.split("|") for line in result.stdout.splitlines()[2:]]
+    assert [(row[0].strip().split()[0], row[1].strip()) for row in rows] == [
+        ("events", "250"), ("events", "500"), ("events", "1,000"), ("events", "2,000"),
+        ("delegates", "125"), ("delegates", "250"), ("delegates", "500"), ("delegates", "1,000"),
+    ]  # fmt: skip
+    assert all(float(row[4]) > 0 for row in rows)
