@@ -309,6 +309,14 @@ CASES = [
         None,
         "semicolons",
     ),
+    roster_case(
+        "csv-cell-longer-than-the-limit",
+        "roster",
+        changed(ROSTER, 3, "organisation", "x" * 200_000),
+        3,
+        None,
+        "131,072",
+    ),
     # --- what no output may carry -----------------------------------------------------
     programme_case(
         "nul-escape-in-toml",

@@ -153,7 +153,8 @@ def zone(name: str) -> Timezone:
             f"'{name}' is a rule, not the time zone of a place; "
             f"use the place's IANA zone, e.g. '{_NOT_A_PLACE[name]}'"
         )
-    name = current_name(name)
+    if name in RENAMED:
+        return zone(RENAMED[name])  # the very object of the current name
     if name not in available_zones():
         raise TimingError(f"unknown time zone '{name}'; use an IANA name such as 'Europe/Oslo'")
     with resources.files("tzdata.zoneinfo").joinpath(*name.split("/")).open("rb") as data:
