@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from icssi_itinerary.cli import cli
-from test_bad_input import GOOD_PROGRAMME, LEGS, ROSTER, STAYS, csv_text
+from test_bad_input import GOOD_PROGRAMME, LEGS, ROSTER, ROSTER_TOML, STAYS, csv_text
 from test_ics_import import FEED
 
 FUZZ = settings(
@@ -87,16 +87,31 @@ def test_random_bytes_in_a_roster(data: bytes, name: str) -> None:
     outcome(files, roster_run("roster.toml" if name == "roster.toml" else "roster.csv"), name)
 
 
-@FUZZ
-@given(st.lists(st.tuples(st.integers(0, 10**6), TOML_VALUES), min_size=1, max_size=4))
-def test_random_values_in_a_toml_programme(changes: list[tuple[int, str]]) -> None:
-    lines = GOOD_PROGRAMME.splitlines()
+def mutated(text: str, changes: list[tuple[int, str]]) -> bytes:
+    """*text* with the value on some lines (chosen by *changes*) replaced."""
+    lines = text.splitlines()
     for where, value in changes:
         index = where % len(lines)
         key = lines[index].split("=", 1)[0].strip() if "=" in lines[index] else "extra"
         lines[index] = f"{key} = {value}"
-    text = "\n".join(lines) + "\n"
-    outcome({"programme.toml": text.encode()}, programme_run("programme.toml"), "programme.toml")
+    return ("\n".join(lines) + "\n").encode()
+
+
+CHANGES = st.lists(st.tuples(st.integers(0, 10**6), TOML_VALUES), min_size=1, max_size=4)
+
+
+@FUZZ
+@given(CHANGES)
+def test_random_values_in_a_toml_programme(changes: list[tuple[int, str]]) -> None:
+    data = mutated(GOOD_PROGRAMME, changes)
+    outcome({"programme.toml": data}, programme_run("programme.toml"), "programme.toml")
+
+
+@FUZZ
+@given(CHANGES)
+def test_random_values_in_a_toml_roster(changes: list[tuple[int, str]]) -> None:
+    data = mutated(ROSTER_TOML, changes)
+    outcome({"roster.toml": data}, roster_run("roster.toml"), "roster.toml")
 
 
 TABLES = {"roster.csv": ROSTER, "legs.csv": LEGS, "stays.csv": STAYS}
