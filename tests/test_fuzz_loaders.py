@@ -33,7 +33,7 @@ FUZZ = settings(
 # Text with what breaks loaders: separators, quotes, escapes, controls, line breaks.
 NASTY = st.text(
     st.sampled_from(list(",;\t\"'\\\n\r=[]{}#:.-+Z T0123456789e\x00\x1b\x7f\u2028\u2029é٣"))
-    | st.characters(),
+    | st.characters(codec="utf-8"),
     max_size=40,
 )
 TOML_VALUES = st.one_of(

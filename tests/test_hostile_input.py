@@ -534,6 +534,9 @@ def as_nobody(*args: str) -> subprocess.CompletedProcess[str]:
         pytest.skip("needs root and setpriv to drop to an unprivileged user")
     nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"]
     env = {**os.environ, "ICSSI_ITINERARY_LOAD_PLUGINS": "", "PYTHONUTF8": "1"}
+    probe = [setpriv, *nobody, sys.executable, "-c", "import icssi_itinerary.cli"]
+    if subprocess.run(probe, env=env, cwd="/", capture_output=True, check=False).returncode:
+        pytest.skip("user 'nobody' cannot run this checkout's Python (a private folder)")
     return subprocess.run(
         [setpriv, *nobody, sys.executable, "-m", "icssi_itinerary", *args],
         capture_output=True,
