@@ -15,28 +15,18 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synthetic
+from run import best_of
 
 from icssi_itinerary import load_programme, load_roster
 
 ROSTER_PROGRAMME = 300
 """Events of the programme a roster is checked against."""
-
-
-def best_of(runs: int, action: Callable[[], object]) -> float:
-    """The fastest of *runs* timings of *action*, in seconds."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def measure(folder: Path, sizes: list[int], runs: int) -> list[tuple[str, int, float]]:
@@ -47,14 +37,14 @@ def measure(folder: Path, sizes: list[int], runs: int) -> list[tuple[str, int, f
         out = folder / f"programme-{events}"
         synthetic.write(out, events, 0)
         path = out / "programme.toml"
-        rows.append(("events", events, best_of(runs, lambda path=path: load_programme(path))))
+        rows.append(("events", events, best_of(runs, partial(load_programme, path))))
     base = folder / "roster-programme"
     synthetic.write(base, ROSTER_PROGRAMME, 0)
     programme = load_programme(base / "programme.toml")
     for events in sizes:
         delegates = events // 2
         roster = synthetic.write(folder / f"roster-{delegates}", ROSTER_PROGRAMME, delegates)
-        seconds = best_of(runs, lambda roster=roster: load_roster(roster, programme))
+        seconds = best_of(runs, partial(load_roster, roster, programme))
         rows.append(("delegates (2 legs, 1 stay each)", delegates, seconds))
     return rows
 

@@ -11,9 +11,14 @@ proportion to their input (counted, not timed).
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +46,10 @@ from test_bad_input import (
 )
 from test_ics_import import FEED
 
+PUBLISH = (
+    "publish", "--roster", "{in}/roster.csv", "--out", "{in}/site",
+    "--base-url", "https://example.org/icssi", "--format", "text",
+)  # fmt: skip
 EXPORT = ("--programme", "{in}/programme.toml", "export", "text", "-o", "{out}/p.txt")
 
 
@@ -88,7 +97,7 @@ LONG_INTEGER = HEAD.replace("latitude", "x") + CONFERENCE.replace(
 )
 TRIPLE_QUOTE = (
     HEAD
-    + CONFERENCE.replace('title = "Conference"', "title = \"The '''quoted''' conference\"")
+    + CONFERENCE.replace('title = "Conference"', "title = \"Conference ''' 2014\"")
     + REVIEW.replace('venue = "palace"', 'venue = "palais"')
 )
 INLINE_EVENTS = (
@@ -165,6 +174,24 @@ CASES = [
         None,
         None,
         ("in the way",),
+    ),
+    Case(
+        "secret-file-dangling-link",
+        roster_files(),
+        (*PUBLISH, "--secret-file", "{in}/secret.key"),
+        "secret.key",
+        None,
+        None,
+        make=linked("secret.key", "/nonexistent/secret.key"),
+    ),
+    Case(
+        "site-private-is-a-file",
+        roster_files(),
+        PUBLISH,
+        "site.private",
+        None,
+        None,
+        make=lambda folder: (folder / "site.private").write_text("in the way\n"),
     ),
     # --- hangs ------------------------------------------------------------------------
     special("fifo", fifo("programme.toml"), "not a regular file"),
@@ -281,6 +308,14 @@ CASES = [
         1,
         None,
         "semicolons",
+    ),
+    roster_case(
+        "csv-cell-longer-than-the-limit",
+        "roster",
+        changed(ROSTER, 3, "organisation", "x" * 200_000),
+        3,
+        None,
+        "131,072",
     ),
     # --- what no output may carry -----------------------------------------------------
     programme_case(
@@ -436,7 +471,7 @@ def test_loading_a_programme_does_work_in_proportion_to_its_events(tmp_path: Pat
     for size in (200, 400):
         path = tmp_path / f"p{size}.toml"
         path.write_text(many_events(size), encoding="utf-8")
-        counts.append(lines_run(lambda path=path: load_programme(path)))
+        counts.append(lines_run(partial(load_programme, path)))
     assert counts[1] / counts[0] < 2.3, counts  # quadratic work would give about 4
 
 
@@ -447,17 +482,25 @@ def test_loading_a_roster_does_work_in_proportion_to_its_delegates(tmp_path: Pat
         folder.mkdir()
         for name, text in roster_of(size).items():
             (folder / name).write_text(text, encoding="utf-8")
-        counts.append(lines_run(lambda folder=folder: load_roster(folder / "roster.csv")))
+        counts.append(lines_run(partial(load_roster, folder / "roster.csv")))
     assert counts[1] / counts[0] < 2.3, counts
 
 
-class _CountingWidths(dict[int, int]):
-    """A font's advance widths that count how often they are looked up."""
+class _OverBudget(Exception):
+    pass
+
+
+class _CountingWidths(dict[int, float]):
+    """A font's advance widths that count how often they are looked up, and stop the
+    run once past ``budget`` lookups (quadratic work would run for hours)."""
 
     lookups = 0
+    budget = 0
 
-    def __getitem__(self, key: int) -> int:
+    def __getitem__(self, key: int) -> float:
         _CountingWidths.lookups += 1
+        if _CountingWidths.lookups > _CountingWidths.budget:
+            raise _OverBudget(f"more than {_CountingWidths.budget} width lookups")
         return super().__getitem__(key)
 
 
@@ -470,15 +513,107 @@ def test_pdf_line_breaking_measures_a_long_word_in_linear_work(length: int) -> N
     document = _Document("t", datetime(2014, 1, 1, tzinfo=UTC), "test")
     font = document._latin[""]
     original = font.cw
-    font.cw = (
-        _CountingWidths(enumerate(original))
-        if isinstance(original, list)
-        else (_CountingWidths(original))
-    )
-    _CountingWidths.lookups = 0
+    font.cw = _CountingWidths(original)
+    _CountingWidths.lookups, _CountingWidths.budget = 0, 3 * length
     try:
         lines = document._wrap("x" * length, 60.0, 9.0, False)
     finally:
         font.cw = original
     assert "".join(lines) == "x" * length and len(lines) > 1
-    assert _CountingWidths.lookups <= 3 * length, _CountingWidths.lookups
+
+
+# --- permissions (run as an unprivileged user: root may read and write anything) -------
+
+
+def as_nobody(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command as user 'nobody' (root starts it through util-linux's setpriv)."""
+    setpriv = shutil.which("setpriv")
+    if os.geteuid() != 0 or setpriv is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI runs as root with util-linux's setpriv")
+        pytest.skip("needs root and setpriv to drop to an unprivileged user")
+    nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"]
+    env = {**os.environ, "ICSSI_ITINERARY_LOAD_PLUGINS": "", "PYTHONUTF8": "1"}
+    probe = [setpriv, *nobody, sys.executable, "-c", "import icssi_itinerary.cli"]
+    if subprocess.run(probe, env=env, cwd="/", capture_output=True, check=False).returncode:
+        pytest.skip("user 'nobody' cannot run this checkout's Python (a private folder)")
+    return subprocess.run(
+        [setpriv, *nobody, sys.executable, "-m", "icssi_itinerary", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd="/",
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def shared_folder() -> Iterator[Path]:
+    """A folder 'nobody' can enter (pytest's tmp_path is root's alone)."""
+    folder = Path(tempfile.mkdtemp(prefix="hostile-"))
+    folder.chmod(0o755)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_an_unreadable_programme_is_one_line(shared_folder: Path) -> None:
+    programme = shared_folder / "programme.toml"
+    programme.write_text(GOOD_PROGRAMME, encoding="utf-8")
+    programme.chmod(0o200)
+    result = as_nobody("--programme", str(programme), "events")
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert (
+        line == f"Error: {programme}: cannot read: permission denied; check the file's permissions"
+    )
+
+
+def test_a_read_only_output_folder_is_one_line_and_nothing_written(shared_folder: Path) -> None:
+    out = shared_folder / "out"
+    out.mkdir(mode=0o555)
+    out.chmod(0o555)
+    result = as_nobody("export", "text", "-o", str(out / "p.txt"))
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"Error: {out}: permission denied; "), line
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["html", "text"])
+def test_text_and_html_drop_control_characters_of_objects_made_in_code(name: str) -> None:
+    """The loaders refuse control characters; an exporter given them by a program
+    still writes none (the .ics exporter escapes its own, see test_ical.py)."""
+    from dataclasses import replace
+
+    from icssi_itinerary import RenderOptions
+    from icssi_itinerary.plugins import get_exporters
+
+    programme = load_programme()
+    first = programme.events[0]
+    title = "Oslo\x00 conference\x1b[31m\u2028in red\x7f"
+    programme = replace(programme, events=(replace(first, title=title), *programme.events[1:]))
+    data = get_exporters()[name].render_programme(programme, RenderOptions())
+    assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", data)
+    assert "\u2028".encode() not in data
+    assert b"Oslo conference[31m" in data
+
+
+def test_the_loading_benchmark_runs_at_a_small_size() -> None:
+    """benchmarks/loading.py --small prints its table (no timing is checked)."""
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "loading.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--small"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    rows = [line.split("|") for line in result.stdout.splitlines()[2:]]
+    assert [(row[0].strip().split()[0], row[1].strip()) for row in rows] == [
+        ("events", "250"), ("events", "500"), ("events", "1,000"), ("events", "2,000"),
+        ("delegates", "125"), ("delegates", "250"), ("delegates", "500"), ("delegates", "1,000"),
+    ]  # fmt: skip
+    assert all(float(row[4]) > 0 for row in rows)

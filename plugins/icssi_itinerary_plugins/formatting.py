@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pendulum
 
 from icssi_itinerary import DateSpan, ItineraryItem, Span, TimeSpan, Timezone, TravelLeg, in_zone
 
-__all__ = ["clock", "day_heading", "local_day", "span_label", "zone_label"]
+__all__ = [
+    "clock",
+    "day_heading",
+    "local_day",
+    "printable_bytes",
+    "span_label",
+    "zone_label",
+]
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SEPARATOR = re.compile("[\u2028\u2029]")
+
+
+def printable_bytes(text: str) -> bytes:
+    """*text* as UTF-8 without control characters (tab and line feed stay); line and
+    paragraph separators become line feeds. The loaders already refuse control
+    characters; this keeps text and HTML output clean for objects made in code."""
+    return _CONTROL.sub("", _SEPARATOR.sub("\n", text)).encode("utf-8")
 
 
 def clock(moment: pendulum.DateTime) -> str:

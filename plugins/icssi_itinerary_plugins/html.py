@@ -45,7 +45,7 @@ from icssi_itinerary import (
 )
 
 from .agenda import Day, Row, agenda
-from .formatting import zone_label
+from .formatting import printable_bytes, zone_label
 
 __all__ = [
     "TEMPLATES",
@@ -366,7 +366,7 @@ def _render(name: str, options: RenderOptions, context: dict[str, Any]) -> bytes
             field="--template-dir",
             hint="templates can use: " + ", ".join(sorted(context)),
         ) from None
-    return text.encode("utf-8")
+    return printable_bytes(text)
 
 
 def _base_context(programme: Programme, language: str, other: Timezone | None) -> dict[str, Any]:

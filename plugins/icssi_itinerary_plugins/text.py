@@ -17,7 +17,7 @@ from icssi_itinerary import (
 )
 
 from .agenda import Day, Row, agenda
-from .formatting import zone_label
+from .formatting import printable_bytes, zone_label
 
 _COLUMN = 24
 _STATUS = {"tentative": "  [to be confirmed]", "cancelled": "  [CANCELLED]", "confirmed": ""}
@@ -64,7 +64,7 @@ def render_programme(programme: Programme, options: RenderOptions) -> bytes:
     lines += [_clock_note(other)]
     lines += _days(agenda(sorted(programme.events, key=sort_key), programme, other), other)
     lines += _footer(programme, programme.contacts)
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return printable_bytes("\n".join(lines) + "\n")
 
 
 def render_itinerary(itinerary: Itinerary, options: RenderOptions) -> bytes:
@@ -82,7 +82,7 @@ def render_itinerary(itinerary: Itinerary, options: RenderOptions) -> bytes:
     if options.show_problems and itinerary.problems:
         lines += ["", "Problems found by the checks", "----------------------------"]
         lines += [f"  {p.severity}: {p.code}: {p.message}" for p in itinerary.problems]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    return printable_bytes("\n".join(lines) + "\n")
 
 
 def _footer(programme: Programme, contacts: Iterable[Contact]) -> list[str]:

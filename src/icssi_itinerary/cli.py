@@ -98,12 +98,17 @@ def _show_warning(message: Warning | str, category: type[Warning], *_: Any, **__
 
 def _os_error(error: OSError) -> str:
     """One line for a file the command could not read or write."""
-    where = error.filename if isinstance(error.filename, str | bytes) else "a file"
+    from pathlib import Path
+
+    where = os.fsdecode(error.filename) if isinstance(error.filename, str | bytes) else "a file"
+    name = Path(where).name
+    if name.startswith(".") and name.endswith(".tmp"):  # the temporary file of a write
+        where = str(Path(where).parent)
     problem = (error.strerror or str(error)).lower()
     return str(
         InputError(
             problem,
-            source=os.fsdecode(where),
+            source=where,
             hint=_OS_HINTS.get(type(error), "check the path, its permissions and the free space"),
         )
     )
@@ -132,7 +137,7 @@ class _PathType(click.Path):
             option = param.opts[0] if param is not None and param.opts else "PATH"
             if param is not None and param.param_type_name == "argument":
                 option = (param.name or "PATH").upper()
-            what = error.format_message().rstrip(".")
+            what = error.message.rstrip(".")
             raise _BadInput(str(InputError(what, field=option, hint="check the path"))) from None
 
 

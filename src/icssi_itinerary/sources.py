@@ -606,6 +606,11 @@ def csv_records(path: Path, required: set[str], optional: set[str]) -> Iterator[
         try:
             return next(reader, None)
         except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise bad(
+                    f"a cell longer than {csv.field_size_limit():,} characters",
+                    "check the quotes: an unclosed quote makes the rest of the file one cell",
+                ) from None
             raise bad(f"not valid CSV: {error}", "quote cells as a spreadsheet does") from None
 
     header = [name.strip() for name in next_row() or []]

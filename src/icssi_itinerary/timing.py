@@ -153,7 +153,8 @@ def zone(name: str) -> Timezone:
             f"'{name}' is a rule, not the time zone of a place; "
             f"use the place's IANA zone, e.g. '{_NOT_A_PLACE[name]}'"
         )
-    name = current_name(name)
+    if name in RENAMED:
+        return zone(RENAMED[name])  # the very object of the current name
     if name not in available_zones():
         raise TimingError(f"unknown time zone '{name}'; use an IANA name such as 'Europe/Oslo'")
     with resources.files("tzdata.zoneinfo").joinpath(*name.split("/")).open("rb") as data:
@@ -171,32 +172,33 @@ def localize(wall: datetime, tz: Timezone, fold: Fold | None = None) -> pendulum
     """
     if wall.tzinfo is not None:
         raise TimingError(f"{wall.isoformat()} carries a fixed offset; give the local time only")
-    first = pendulum.DateTime(
-        wall.year,
-        wall.month,
-        wall.day,
-        wall.hour,
-        wall.minute,
-        wall.second,
-        wall.microsecond,
-        tzinfo=tz,
-        fold=0,
-    )
-    second = first.replace(fold=1)
+    fields = (wall.year, wall.month, wall.day, wall.hour, wall.minute, wall.second)
+    naive = datetime(*fields, wall.microsecond)
+    # PEP 495: in a gap, fold=0 uses the offset before the jump and fold=1 the one after
+    # (so the first is smaller); in a repeated hour the first is larger.
+    before = naive.replace(tzinfo=tz, fold=0).utcoffset()
+    after = naive.replace(tzinfo=tz, fold=1).utcoffset()
     shown = f"{wall:%Y-%m-%d %H:%M}"
-    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None, fold=0) != first.naive():
+    if before is not None and after is not None and before < after:
         raise TimingError(
             f"{shown} does not exist in {tz.key} (clocks jump forward over it); "
             "give the wall-clock time after the change"
         )
-    if first.utcoffset() == second.utcoffset():
-        return first
-    if fold is None:
+    if before != after and fold is None:
         raise TimingError(
             f"{shown} happens twice in {tz.key} (clocks go back); "
             'add fold = "earlier" or fold = "later" to say which'
         )
-    return first if fold == "earlier" else second
+    later = before != after and fold == "later"
+    return pendulum.DateTime(*fields, wall.microsecond, tzinfo=tz, fold=int(later))
+
+
+def _utc(moment: datetime) -> datetime:
+    """*moment* as a naive stdlib UTC time (stdlib arithmetic is much cheaper)."""
+    fields = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+    offset = moment.utcoffset()
+    assert offset is not None
+    return datetime(*fields, moment.microsecond) - offset
 
 
 def in_zone(moment: pendulum.DateTime, tz: Timezone) -> pendulum.DateTime:
@@ -274,7 +276,7 @@ class TimeSpan:
     @property
     def duration(self) -> timedelta:
         """Elapsed time, whatever the clocks did in between."""
-        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
+        return _utc(self.end) - _utc(self.start)
 
     def in_zone(self, tz: Timezone) -> TimeSpan:
         """The same span on the wall clocks of *tz*."""
