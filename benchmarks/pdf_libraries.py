@@ -47,7 +47,7 @@ def itineraries() -> list[Itinerary]:
 
 
 def options(itinerary: Itinerary) -> RenderOptions:
-    return RenderOptions(feed_url=FEED.format(id=itinerary.delegate.id))
+    return RenderOptions(links={"feed": FEED.format(id=itinerary.delegate.id)})
 
 
 def fpdf2_pdf(itinerary: Itinerary) -> bytes:

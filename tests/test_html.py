@@ -163,7 +163,7 @@ def test_every_page_parses_without_errors(programme: Programme, roster: Roster) 
     ]
     for delegate in roster.delegates:
         plan = build_itinerary(programme, delegate)
-        pages.append(delegate_page(plan, show_problems=True, feed_url=FEED))
+        pages.append(delegate_page(plan, show_problems=True, links={"feed": FEED}))
     for page in pages:
         root = parse(page)  # raises on the first parse error
         assert root.tag == "html"
@@ -171,7 +171,7 @@ def test_every_page_parses_without_errors(programme: Programme, roster: Roster) 
 
 
 def test_headings_are_in_order_and_tables_have_headers(amal: Itinerary) -> None:
-    for page in (programme_page(amal.programme), delegate_page(amal, feed_url=FEED)):
+    for page in (programme_page(amal.programme), delegate_page(amal, links={"feed": FEED})):
         root = parse(page)
         levels = [int(el.tag[1]) for el in root.iter() if re.fullmatch(r"h[1-6]", str(el.tag))]
         assert levels[0] == 1 and levels.count(1) == 1
@@ -502,7 +502,7 @@ def test_injection_comes_out_inert(payload: str, url: str) -> None:
     plan = _hostile(payload, url)
     pages = [
         programme_page(plan.programme, base_url=url, timezone=zone("Asia/Baghdad")),
-        delegate_page(plan, show_problems=True, feed_url=url),
+        delegate_page(plan, show_problems=True, links={"feed": url}),
     ]
     for page in pages:
         _assert_inert(page, payload)
@@ -524,7 +524,7 @@ def test_a_safe_url_becomes_a_link_and_is_escaped_in_the_attribute() -> None:
 
 def test_a_quoted_feed_url_stays_inside_its_attribute(amal: Itinerary) -> None:
     feed = 'https://example.org/feed.ics?x="><script>alert(1)</script>'
-    page = delegate_page(amal, feed_url=feed)
+    page = delegate_page(amal, links={"feed": feed})
     _assert_inert(page, "x")
     assert feed in [a.get("href") for a in parse(page).iter("a")]
 
@@ -535,7 +535,7 @@ def test_a_quoted_feed_url_stays_inside_its_attribute(amal: Itinerary) -> None:
 def test_pages_fetch_nothing_from_elsewhere(programme: Programme, amal: Itinerary) -> None:
     pages = [
         programme_page(programme, base_url="https://example.org/icssi"),
-        delegate_page(amal, feed_url=FEED, show_problems=True),
+        delegate_page(amal, links={"feed": FEED}, show_problems=True),
     ]
     for page in pages:
         root = parse(page)
@@ -602,7 +602,7 @@ def test_programme_subscribe_block_points_to_the_programme_feed(programme: Progr
 
 def test_delegate_subscribe_block_points_to_the_personal_feed(amal: Itinerary) -> None:
     assert parse(delegate_page(amal)).find(".//section[@class='subscribe']") is None
-    root = parse(delegate_page(amal, feed_url=FEED))
+    root = parse(delegate_page(amal, links={"feed": FEED}))
     section = root.find(".//section[@class='subscribe']")
     assert section is not None
     assert [a.get("href") for a in section.iter("a")] == [
@@ -691,7 +691,7 @@ def decode_qr(root: Element, tmp: Path | None = None) -> str:
 
 
 def test_qr_code_decodes_to_the_feed_url(amal: Itinerary, tmp_path: Path) -> None:
-    root = parse(delegate_page(amal, feed_url=FEED))
+    root = parse(delegate_page(amal, links={"feed": FEED}))
     assert decode_qr(root, tmp_path) == FEED
     # and, whatever decoded it, the modules are those of a QR code of the feed URL
     grid = qr_modules(root)

@@ -81,7 +81,7 @@ def pages(
         ),
         "amal-karim": html.render_itinerary(
             build_itinerary(programme, roster.delegate("amal-karim")),
-            RenderOptions(feed_url=FEED),
+            RenderOptions(links={"feed": FEED}),
         ),
         "mustafa-hussein": html.render_itinerary(
             build_itinerary(programme, roster.delegate("mustafa-hussein")), RenderOptions()

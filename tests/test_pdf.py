@@ -123,7 +123,7 @@ def rendered(programme: Programme, roster: Roster) -> dict[str, tuple[Itinerary,
     out = {}
     for delegate in roster.delegates:
         itinerary = build_itinerary(programme, delegate)
-        out[delegate.id] = itinerary, pdf_of(itinerary, feed_url=FEED.format(id=delegate.id))
+        out[delegate.id] = itinerary, pdf_of(itinerary, links={"feed": FEED.format(id=delegate.id)})
     return out
 
 

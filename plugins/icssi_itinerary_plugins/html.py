@@ -435,5 +435,6 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
             render_programme=render_programme,
             render_itinerary=render_itinerary,
             description="Self-contained HTML page: both clocks, prints on A4",
+            purpose="page",
         )
     )

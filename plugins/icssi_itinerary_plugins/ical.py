@@ -322,5 +322,6 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
             render_programme=render_programme,
             render_itinerary=render_itinerary,
             description="iCalendar feed (RFC 5545) for calendar apps",
+            purpose="feed",
         )
     )

@@ -774,5 +774,6 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
             render_programme=render_programme,
             render_itinerary=render_itinerary,
             description="Printable A4 PDF: both clocks, nights by city, QR code of the feed",
+            purpose="printout",
         )
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import InputError, PluginError
 
@@ -12,7 +12,11 @@ if TYPE_CHECKING:
     from .model import Itinerary, Programme
     from .timing import Timezone
 
-__all__ = ["Exporter", "RenderOptions", "render_itinerary", "render_programme"]
+__all__ = ["Exporter", "Purpose", "RenderOptions", "render_itinerary", "render_programme"]
+
+Purpose = Literal["feed", "page", "printout", "data"]
+"""What an output is for: a calendar ``feed`` to subscribe to, a ``page`` to read in a
+browser, a ``printout`` to carry, or ``data`` for other programs (conference apps)."""
 
 
 @dataclass(frozen=True)
@@ -25,14 +29,22 @@ class RenderOptions:
     """Language of the reader; ``None``: the delegate's language, or English."""
     base_url: str | None = None
     """Where the published feeds live, e.g. ``https://example.org/icssi``."""
-    feed_url: str | None = None
-    """The URL of this itinerary's own feed, when it is published."""
+    links: Mapping[str, str] = field(default_factory=dict)
+    """What was published beside this output, by :data:`Purpose`: the absolute URL of
+    the reader's ``feed``, ``page`` and ``printout`` (the programme's, or the delegate's
+    own). Empty when nothing is published (``build``, ``itinerary``); a format links
+    only to what is in it, so a page never offers a feed that was not published."""
     ledger: Mapping[str, Any] | None = None
     """Change tracking per UID (``sequence``, ``last_modified``), when publishing."""
     show_problems: bool = False
     """Include what the checks found (the coordinator's copy)."""
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Options for one format, by name."""
+
+    @property
+    def feed_url(self) -> str | None:
+        """The published calendar feed's URL (``links["feed"]``), if there is one."""
+        return self.links.get("feed")
 
     def display_zone(self, itinerary: Itinerary | None = None) -> Timezone | None:
         """The second zone to show: this option, else the delegate's home zone."""
@@ -51,6 +63,8 @@ class Exporter:
     render_programme: Callable[[Programme, RenderOptions], bytes]
     render_itinerary: Callable[[Itinerary, RenderOptions], bytes]
     description: str = ""
+    purpose: Purpose = "data"
+    """What the output is for; the publisher links outputs to each other by it."""
     plugin: str = ""
     """The plugin that registered it (filled in on registration)."""
 

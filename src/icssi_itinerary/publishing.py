@@ -40,12 +40,12 @@ from .parallel import run_parallel
 from .spreadsheet import spreadsheet_cell
 from .tokens import load_secret
 from .tracking import Plan, Tracked, track
-from .urls import site_base_url
+from .urls import site_base_url, webcal_url
 
 __all__ = ["PublishResult", "private_folder", "publish"]
 
 SITE_PREFIX = ".version-"
-ROBOTS = "User-agent: *\nAllow: /$\nAllow: /index.html\nAllow: /programme.\nDisallow: /\n"
+ROBOTS = "User-agent: *\nAllow: /$\nAllow: /index.\nAllow: /programme.\nDisallow: /\n"
 LEDGER = "ledger.sqlite"
 PRIVATE_FILES = (LEDGER, "changes.json", "links.csv")
 """What a publish leaves in the private folder besides the secret, all committed together."""
@@ -144,18 +144,26 @@ def _check_out(out: Path) -> None:
         )
 
 
-def _feed_url(base_url: str, token: str, exporters: Sequence[Exporter]) -> str | None:
-    for exporter in exporters:
-        if exporter.media_type.startswith("text/calendar"):
-            return f"{base_url}/{token}/{output_name('itinerary', exporter)}"
-    return None
+LINKED = ("feed", "page", "printout")
+"""The purposes an output may link to (a page to its feed, a printout to the page)."""
 
 
-def _page_url(base_url: str, token: str, exporters: Sequence[Exporter]) -> str:
-    for exporter in exporters:
-        if exporter.media_type.startswith("text/html"):
-            return f"{base_url}/{token}/{output_name('itinerary', exporter)}"
-    return f"{base_url}/{token}/"
+def _public_name(exporter: Exporter) -> str:
+    """The programme's file: ``index.<suffix>`` for the page, served at the site's root."""
+    return output_name("index" if exporter.purpose == "page" else "programme", exporter)
+
+
+def _links(base: str, names: Sequence[str], exporters: Sequence[Exporter]) -> dict[str, str]:
+    """Purpose → URL of the first published output for it (``names`` in exporter order)."""
+    found: dict[str, str] = {}
+    for name, exporter in zip(names, exporters, strict=True):
+        if exporter.purpose in LINKED:
+            found.setdefault(exporter.purpose, f"{base}/{name}")
+    return found
+
+
+def _personal_names(token: str, exporters: Sequence[Exporter]) -> list[str]:
+    return [f"{token}/{output_name('itinerary', exporter)}" for exporter in exporters]
 
 
 def publish(
@@ -328,19 +336,17 @@ def _render(
     shaping = _code_and_files(exporters, options)
     programme_digest = fingerprint(tracked.public)
     keys = {"": fingerprint((programme_digest, sorted(entries.items()), shaping))}
-    public = [
-        "index.html" if e.media_type.startswith("text/html") else output_name("programme", e)
-        for e in exporters
-    ]
+    public = [_public_name(exporter) for exporter in exporters]
     if not (tracked.last_keys.get("") == keys[""] and site.reuse(public)):
+        shown = replace(options, links=_links(base_url, public, exporters))
         for name, exporter in zip(public, exporters, strict=True):
-            site.put(name, render_programme(exporter, tracked.public, options))
+            site.put(name, render_programme(exporter, tracked.public, shown))
     site.put("robots.txt", ROBOTS.encode())
 
     def personal_options(plan: Plan) -> RenderOptions:
         return replace(
             options,
-            feed_url=_feed_url(base_url, plan.token, exporters),
+            links=_links(base_url, names(plan), exporters),
             ledger={
                 **entries,
                 **{
@@ -351,7 +357,7 @@ def _render(
         )
 
     def names(plan: Plan) -> list[str]:
-        return [f"{plan.token}/{output_name('itinerary', exporter)}" for exporter in exporters]
+        return _personal_names(plan.token, exporters)
 
     todo = []
     for index, plan in enumerate(tracked.plans):
@@ -398,19 +404,19 @@ def _write_private(
 ) -> None:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["id", "name", "email", "page_url", "feed_url", "webcal_url"])
+    writer.writerow(["id", "name", "email", "page_url", "feed_url", "webcal_url", "printout_url"])
     for plan in plans:
-        token = plan.token
-        feed = _feed_url(base_url, token, exporters) or ""
-        webcal = "webcal://" + feed.split("://", 1)[1] if feed else ""
+        links = _links(base_url, _personal_names(plan.token, exporters), exporters)
+        feed = links.get("feed", "")
         delegate = plan.itinerary.delegate
         cells = [
             delegate.id,
             delegate.name,
             delegate.email or "",
-            _page_url(base_url, token, exporters),
+            links.get("page", f"{base_url}/{plan.token}/"),
             feed,
-            webcal,
+            webcal_url(feed) if feed else "",
+            links.get("printout", ""),
         ]
         writer.writerow([spreadsheet_cell(cell) for cell in cells])
     write_atomic(private / "links.csv", buffer.getvalue().encode("utf-8"), mode=0o600)

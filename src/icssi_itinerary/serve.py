@@ -16,7 +16,6 @@ __all__ = ["CACHE_SECONDS", "make_app", "serve"]
 CACHE_SECONDS = 300
 """How long clients and caches may keep a file: feeds refresh every few hours anyway."""
 
-_MEDIA_TYPES = {".ics": "text/calendar", ".html": "text/html"}
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -33,6 +32,13 @@ def _not_found(environ: dict[str, Any], start_response: StartResponse) -> Iterab
         ],
     )
     return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+
+def _media_types() -> dict[str, str]:
+    """Each registered format's suffix and media type, as its exporter declares them."""
+    from .plugins import get_exporters
+
+    return {e.suffix: e.media_type.split(";")[0] for e in get_exporters().values()}
 
 
 def published_site(root: Path) -> Path:
@@ -96,7 +102,7 @@ def make_app(root: Path) -> WSGIApp:
                 _not_found,
                 root=str(current),
                 max_age=CACHE_SECONDS,
-                mimetypes=_MEDIA_TYPES,
+                mimetypes=_media_types(),
                 index_file=True,
                 allow_all_origins=False,
                 add_headers_function=_headers,

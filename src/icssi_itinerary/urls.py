@@ -6,7 +6,7 @@ import urllib.parse
 
 from .errors import InputError
 
-__all__ = ["site_base_url"]
+__all__ = ["site_base_url", "webcal_url"]
 
 
 def site_base_url(text: str) -> str:
@@ -38,3 +38,12 @@ def site_base_url(text: str) -> str:
     if parts.username is not None or parts.password is not None:
         raise refuse("has a user name or password")
     return base
+
+
+def webcal_url(feed_url: str) -> str:
+    """The ``webcal://`` form of an ``http(s)://`` feed URL, which calendar apps and
+    phones open as a subscription rather than a one-off download."""
+    scheme, sep, rest = feed_url.partition("://")
+    if scheme not in ("https", "http") or not sep:
+        raise ValueError(f"not an http(s) URL: {feed_url!r}")
+    return f"webcal://{rest}"
