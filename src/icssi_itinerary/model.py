@@ -249,8 +249,3 @@ class Itinerary:
     def events(self) -> tuple[Event, ...]:
         """The events the delegate attends, in time order."""
         return tuple(item for item in self.items if isinstance(item, Event))
-
-    @property
-    def display_zone(self) -> Timezone | None:
-        """The delegate's home zone, shown beside venue time."""
-        return self.delegate.home_zone

@@ -14,7 +14,7 @@ from .model import Contact, Event, Programme, Status, Venue
 from .sources import Lines, Record, shown, toml_records, toml_tables, without_cycle_collection
 from .timing import PARTS_OF_DAY, DateSpan, Span, TimeSpan, Timezone
 
-__all__ = ["MAX_NESTING", "bundled_programmes", "load_programme", "parse_span"]
+__all__ = ["MAX_NESTING", "bundled_programmes", "load_programme"]
 
 DEFAULT_PROGRAMME = "icssi-2014"
 MAX_NESTING = 32
@@ -154,7 +154,7 @@ def _venue(record: Record) -> tuple[Record, Venue]:
     )
 
 
-def parse_span(
+def _parse_span(
     record: Record, tz: Timezone, start_key: str = "start", end_key: str = "end"
 ) -> Span:
     """The span given by *start_key*/*end_key* of *record*, on the wall clock of *tz*."""
@@ -257,7 +257,7 @@ class _Events:
             title=record.required("title"),
             kind=record.text("kind") or "event",
             venue=venue,
-            span=parse_span(record, venue.zone),
+            span=_parse_span(record, venue.zone),
             status=cast(Status, status),
             parent=parent_id,
             follows=self._reference(record, "follows"),
