@@ -413,7 +413,7 @@ def _write_private(
             delegate.id,
             delegate.name,
             delegate.email or "",
-            links.get("page", f"{base_url}/{plan.token}/"),
+            links.get("page", ""),
             feed,
             webcal_url(feed) if feed else "",
             links.get("printout", ""),
