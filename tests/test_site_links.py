@@ -91,4 +91,4 @@ def test_no_link_in_the_site_is_dead(
                     assert target is not None and target.is_file(), (column, row[column])
                     checked += 1
             assert bool(row["feed_url"]) == ("ical" in formats)
-    assert checked > 0
+    assert checked > 0 or not {"html", "ical", "pdf"} & set(formats)
