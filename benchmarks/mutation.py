@@ -1,0 +1,95 @@
+"""Mutation testing: how many deliberately broken rules the test suite notices.
+
+Runs mutmut (configured under ``[tool.mutmut]`` in pyproject.toml) on the modules named,
+or on every module it is configured for, and prints per module: mutants, killed,
+equivalent (listed below, each with why no test can tell it apart), survivors, and the
+score ``killed / (mutants - equivalent)``. Slow (minutes per module on two cores), so it
+is not run in CI; run it before changing a rule::
+
+    pip install -e '.[test,mutation]'
+    python benchmarks/mutation.py icssi_itinerary.tokens icssi_itinerary.timing
+
+Survivors that are not listed as equivalent are printed with their diff: each is a rule
+no test checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MUTMUT = [sys.executable, "-m", "mutmut"]
+
+EQUIVALENT: dict[str, str] = {
+    # tokens: the secret is hex, so every encoding that reads ASCII reads it the same
+    "icssi_itinerary.tokens.x_load_secret__mutmut_23": "write with the locale's encoding (UTF-8)",
+    "icssi_itinerary.tokens.x_load_secret__mutmut_26": "write with the default encoding",
+    "icssi_itinerary.tokens.x_load_secret__mutmut_30": "'ASCII' is 'ascii'",
+    "icssi_itinerary.tokens.x_load_secret__mutmut_33": "token_hex(None) is 32 bytes too",
+    "icssi_itinerary.tokens.x_load_secret__mutmut_37": "read as UTF-8: non-ASCII fails fromhex",
+    "icssi_itinerary.tokens.x_load_secret__mutmut_39": "'ASCII' is 'ascii'",
+    "icssi_itinerary.tokens.x_delegate_token__mutmut_13": "base32 is ASCII either way",
+}
+"""Mutants no test can tell from the original, each with the reason."""
+
+DEFAULT_MODULES = (
+    "icssi_itinerary.tokens",
+    "icssi_itinerary.timing",
+    "icssi_itinerary.ledger",
+)
+
+
+def _results() -> dict[str, str]:
+    shown = subprocess.run(
+        [*MUTMUT, "results", "--all", "true"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = {}
+    for line in shown.stdout.splitlines():
+        match = re.fullmatch(r"\s*(\S+): (.+)", line)
+        if match:
+            found[match[1]] = match[2].strip()
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", default=list(DEFAULT_MODULES))
+    arguments = parser.parse_args()
+    for module in arguments.modules:
+        subprocess.run([*MUTMUT, "run", f"{module}.*"], cwd=ROOT, check=False)
+    results = _results()
+    print(
+        f"\n{'module':32} {'mutants':>8} {'killed':>7} {'equiv.':>7} {'survived':>9} {'score':>6}"
+    )
+    for module in arguments.modules:
+        mine = {name: status for name, status in results.items() if name.startswith(module + ".")}
+        counts = Counter(mine.values())
+        equivalent = [name for name in mine if name in EQUIVALENT]
+        survivors = [
+            name for name, status in mine.items() if status != "killed" and name not in EQUIVALENT
+        ]
+        judged = len(mine) - len(equivalent)
+        score = counts["killed"] / judged if judged else 1.0
+        print(
+            f"{module:32} {len(mine):8} {counts['killed']:7} {len(equivalent):7} "
+            f"{len(survivors):9} {score:6.1%}"
+        )
+        for name in survivors:
+            diff = subprocess.run(
+                [*MUTMUT, "show", name], cwd=ROOT, capture_output=True, text=True, check=False
+            ).stdout
+            changed = [line for line in diff.splitlines() if line.startswith(("+ ", "- "))]
+            print(f"    {name} ({mine[name]}): " + " / ".join(changed))
+
+
+if __name__ == "__main__":
+    main()
