@@ -13,8 +13,8 @@ if TYPE_CHECKING:
     from .exporters import Exporter, RenderOptions, render_itinerary, render_programme
     from .files import write_atomic
     from .hookspecs import hookimpl
+    from .identity import item_uid
     from .itinerary import Check, attended_events, build_itinerary, run_checks, sort_key
-    from .ledger import item_uid
     from .model import (
         Contact,
         Delegate,
@@ -60,7 +60,7 @@ _WHERE = {
     "bundled_programmes": "programme",
     "hookimpl": "hookspecs",
     "in_zone": "timing",
-    "item_uid": "ledger",
+    "item_uid": "identity",
     "load_programme": "programme",
     "load_roster": "roster",
     "localize": "timing",

@@ -11,9 +11,18 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["leg_id", "legacy_item_id", "stay_id"]
+if TYPE_CHECKING:
+    from .model import Programme
+
+__all__ = ["item_uid", "leg_id", "legacy_item_id", "stay_id"]
+
+
+def item_uid(programme: Programme, item_id: str) -> str:
+    """The stable UID of an event, leg or stay: never random, never a host name."""
+    return f"{item_id}@{programme.id}.icssi-itinerary"
+
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _NOT_WORD = re.compile(r"[\W_]+")

@@ -11,7 +11,6 @@ snapshots) is migrated into the copy on first use, reading only the model's own 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import io
 import json
 import os
@@ -19,56 +18,20 @@ import pickle
 import sqlite3
 import stat
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta
-from functools import cache
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .fingerprints import fingerprint
 from .identity import legacy_item_id
-from .model import ItineraryItem, Programme
+from .model import ItineraryItem
 from .snapshots import SnapshotError, item_from_json, item_to_json
-from .timing import Timezone
 
-__all__ = ["LEDGER_FORMAT", "Ledger", "Presence", "fingerprint", "item_uid"]
+__all__ = ["LEDGER_FORMAT", "Ledger", "Presence"]
 
 LEDGER_FORMAT = 2
 """1: version 0.1.0 (pickled snapshots); 2: JSON snapshots and a ``meta`` table."""
-
-
-def item_uid(programme: Programme, item_id: str) -> str:
-    """The stable UID of an event, leg or stay: never random, never a host name."""
-    return f"{item_id}@{programme.id}.icssi-itinerary"
-
-
-@cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    """The dataclass fields of *kind* (none for other types), looked up once per type."""
-    fields = getattr(kind, "__dataclass_fields__", None)
-    return tuple(f.name for f in dataclasses.fields(kind)) if fields else ()
-
-
-def _plain(value: Any) -> Any:
-    """Plain JSON data for a dataclass tree: a faster, copy-free ``dataclasses.asdict``."""
-    names = _field_names(type(value))  # type: ignore[arg-type]
-    if names:
-        return {"type": type(value).__name__, **{n: _plain(getattr(value, n)) for n in names}}
-    if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, date):  # datetimes too
-        return value.isoformat()
-    if isinstance(value, Timezone):
-        return value.key
-    return value
-
-
-def fingerprint(value: object) -> str:
-    """A hash of everything a reader would see of *value* (an item, a programme, a
-    delegate): equal data gives an equal hash in every process."""
-    data = json.dumps(_plain(value), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(data.encode()).hexdigest()
 
 
 _SCHEMA = """

@@ -34,7 +34,9 @@ from .changes import change_report
 from .errors import InputError
 from .exporters import Exporter, RenderOptions, render_itinerary, render_programme
 from .files import write_atomic
-from .ledger import Ledger, fingerprint, item_uid
+from .fingerprints import fingerprint
+from .identity import item_uid
+from .ledger import Ledger
 from .model import Itinerary, Programme, Roster
 from .parallel import run_parallel
 from .spreadsheet import spreadsheet_cell

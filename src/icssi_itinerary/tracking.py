@@ -9,8 +9,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from .changes import Change, ChangeKind, changed_fields
+from .identity import item_uid
 from .itinerary import build_itinerary, sort_key
-from .ledger import Ledger, Presence, item_uid
+from .ledger import Ledger, Presence
 from .model import Event, Itinerary, ItineraryItem, Programme, Roster
 from .tokens import delegate_token
 
