@@ -34,6 +34,16 @@ EQUIVALENT: dict[str, str] = {
     "icssi_itinerary.tokens.x_load_secret__mutmut_37": "read as UTF-8: non-ASCII fails fromhex",
     "icssi_itinerary.tokens.x_load_secret__mutmut_39": "'ASCII' is 'ascii'",
     "icssi_itinerary.tokens.x_delegate_token__mutmut_13": "base32 is ASCII either way",
+    # timing: fold=0 is datetime's default
+    "icssi_itinerary.timing.x_localize__mutmut_12": "fold=0 is the default",
+    "icssi_itinerary.timing.x_start_of_day__mutmut_21": "fold=0 is the default",
+    # start_of_day: a repeated midnight refused without fold="earlier" falls through to
+    # the same fold=0 instant, and any fold other than "later" means the earlier one
+    "icssi_itinerary.timing.x_start_of_day__mutmut_10": "falls through to fold=0: same instant",
+    "icssi_itinerary.timing.x_start_of_day__mutmut_13": "falls through to fold=0: same instant",
+    "icssi_itinerary.timing.x_start_of_day__mutmut_14": "not 'later' is 'earlier'",
+    "icssi_itinerary.timing.x_start_of_day__mutmut_15": "not 'later' is 'earlier'",
+    "icssi_itinerary.timing.x_start_of_day__mutmut_17": "the local zone: the same instant",
 }
 """Mutants no test can tell from the original, each with the reason."""
 

@@ -379,3 +379,48 @@ def test_localize_agrees_with_zoneinfo(case: tuple[str, datetime], fold) -> None
     assert moment.tzinfo is not None and moment.utcoffset() is not None
     assert moment.replace(tzinfo=None) == wall
     assert moment.astimezone(UTC) == (late if fold == "later" else early)
+
+
+# --- rules mutation testing found unguarded (benchmarks/mutation.py) -------------------
+
+
+def test_an_old_zone_name_gives_its_current_name_and_a_current_one_stays() -> None:
+    from icssi_itinerary.timing import current_name
+
+    assert current_name("Europe/Kiev") == "Europe/Kyiv"
+    assert current_name("Asia/Calcutta") == "Asia/Kolkata"
+    assert current_name("Europe/Oslo") == "Europe/Oslo"
+    assert current_name("Asia/Baghdad") == "Asia/Baghdad"
+
+
+def test_localize_keeps_the_microseconds_and_durations_count_them() -> None:
+    tz = zone("Asia/Baghdad")
+    start = localize(datetime(2014, 10, 26, 4, 10, 0, 250_000), tz)
+    assert start.microsecond == 250_000
+    assert start == datetime(2014, 10, 26, 4, 10, 0, 250_000, tzinfo=ZoneInfo("Asia/Baghdad"))
+    end = localize(datetime(2014, 10, 26, 6, 25, 0, 750_000), zone("Europe/Istanbul"))
+    assert TimeSpan(start, end).duration == timedelta(hours=3, minutes=15, microseconds=500_000)
+
+
+def test_a_skipped_and_a_repeated_time_say_how_to_fix_them() -> None:
+    oslo = zone("Europe/Oslo")
+    with pytest.raises(TimingError) as skipped:
+        localize(datetime(2014, 3, 30, 2, 30), oslo)
+    assert str(skipped.value) == (
+        "2014-03-30 02:30 does not exist in Europe/Oslo (clocks jump forward over it); "
+        "give the wall-clock time after the change"
+    )
+    with pytest.raises(TimingError) as repeated:
+        localize(datetime(2014, 10, 26, 2, 30), oslo)
+    assert str(repeated.value) == (
+        "2014-10-26 02:30 happens twice in Europe/Oslo (clocks go back); "
+        'add fold = "earlier" or fold = "later" to say which'
+    )
+
+
+def test_a_day_whose_midnight_is_skipped_starts_when_the_clocks_jump_in_its_zone() -> None:
+    """São Paulo skipped 00:00-01:00 on 19 Oct 2014: the day began at 01:00 -02."""
+    span = DateSpan(date(2014, 10, 19), date(2014, 10, 19), zone("America/Sao_Paulo"))
+    assert span.start.astimezone(UTC) == datetime(2014, 10, 19, 3, tzinfo=UTC)
+    assert span.start.timezone_name == "America/Sao_Paulo"
+    assert (span.start.hour, span.start.minute) == (1, 0)
