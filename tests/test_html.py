@@ -159,7 +159,9 @@ def test_html_is_registered_with_its_suffix_and_media_type() -> None:
 def test_every_page_parses_without_errors(programme: Programme, roster: Roster) -> None:
     pages = [
         programme_page(programme),
-        programme_page(programme, timezone=zone("Asia/Baghdad"), base_url="https://e.org/x/"),
+        programme_page(
+            programme, timezone=zone("Asia/Baghdad"), links={"feed": "https://e.org/x/p.ics"}
+        ),
     ]
     for delegate in roster.delegates:
         plan = build_itinerary(programme, delegate)
@@ -501,7 +503,7 @@ def _assert_inert(page: bytes, payload: str) -> None:
 def test_injection_comes_out_inert(payload: str, url: str) -> None:
     plan = _hostile(payload, url)
     pages = [
-        programme_page(plan.programme, base_url=url, timezone=zone("Asia/Baghdad")),
+        programme_page(plan.programme, links={"feed": url}, timezone=zone("Asia/Baghdad")),
         delegate_page(plan, show_problems=True, links={"feed": url}),
     ]
     for page in pages:
@@ -534,7 +536,7 @@ def test_a_quoted_feed_url_stays_inside_its_attribute(amal: Itinerary) -> None:
 
 def test_pages_fetch_nothing_from_elsewhere(programme: Programme, amal: Itinerary) -> None:
     pages = [
-        programme_page(programme, base_url="https://example.org/icssi"),
+        programme_page(programme, links={"feed": "https://example.org/icssi/programme.ics"}),
         delegate_page(amal, links={"feed": FEED}, show_problems=True),
     ]
     for page in pages:
@@ -591,7 +593,14 @@ def test_programme_page_has_livestream_hashtag_and_contacts(programme: Programme
 
 def test_programme_subscribe_block_points_to_the_programme_feed(programme: Programme) -> None:
     assert parse(programme_page(programme)).find(".//section[@class='subscribe']") is None
-    root = parse(programme_page(programme, base_url="https://example.org/icssi/"))
+    # a base URL is no feed: an html-only site offers nothing to subscribe to
+    only_html = programme_page(programme, base_url="https://example.org/icssi/")
+    assert parse(only_html).find(".//section[@class='subscribe']") is None
+    assert b"programme.ics" not in only_html
+    feed = "https://example.org/icssi/programme.ics"
+    root = parse(
+        programme_page(programme, base_url="https://example.org/icssi/", links={"feed": feed})
+    )
     hrefs = [a.get("href") for a in root.find(".//section[@class='subscribe']").iter("a")]  # type: ignore[union-attr]
     assert hrefs == [
         "webcal://example.org/icssi/programme.ics",
@@ -860,3 +869,13 @@ def test_time_elements_hold_nothing_but_iso_values(programme: Programme, amal: I
     for page in (programme_page(programme, timezone=zone("Asia/Baghdad")), delegate_page(amal)):
         values = times(parse(page))
         assert values and all(iso.match(value) for value in values), values
+
+
+def test_the_page_links_to_the_printout_published_beside_it(amal: Itinerary) -> None:
+    printout = "https://example.org/icssi/feeds/4f9c2a71d0e3b8a5/amal-karim.pdf"
+    assert b".pdf" not in delegate_page(amal, links={"feed": FEED})
+    hrefs = [
+        a.get("href") for a in parse(delegate_page(amal, links={"printout": printout})).iter("a")
+    ]
+    assert printout in hrefs
+    assert not [h for h in hrefs if h and h.startswith("webcal:")], "no feed, no subscribe link"

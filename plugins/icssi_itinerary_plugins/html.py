@@ -20,41 +20,27 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-import segno
-from markupsafe import Markup
+from icssi_itinerary import Exporter, hookimpl, safe_url
 
-from icssi_itinerary import (
-    Contact,
-    Event,
-    Exporter,
-    InputError,
-    Itinerary,
-    Programme,
-    RenderOptions,
-    TimeSpan,
-    Timezone,
-    TravelLeg,
-    Venue,
-    hookimpl,
-    in_zone,
-    sort_key,
-)
+if TYPE_CHECKING:
+    import jinja2
+    from markupsafe import Markup
 
-from .agenda import Day, Row, agenda
-from .formatting import printable_bytes, zone_label
+    from icssi_itinerary import (
+        Contact,
+        Event,
+        Itinerary,
+        Programme,
+        RenderOptions,
+        Timezone,
+        Venue,
+    )
 
-__all__ = [
-    "TEMPLATES",
-    "environment",
-    "page_direction",
-    "render_itinerary",
-    "render_programme",
-    "safe_url",
-]
+    from .agenda import Day, Row
+
+__all__ = ["TEMPLATES", "environment", "itinerary_page", "page_direction", "programme_page"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 """The built-in templates."""
@@ -67,26 +53,6 @@ _STATUS = {"confirmed": "", "tentative": "to be confirmed", "cancelled": "cancel
 
 
 # --- small, pure helpers --------------------------------------------------------------
-
-
-def safe_url(url: str | None) -> str | None:
-    """*url* if it is an absolute ``http``/``https`` URL that can be a link, else ``None``.
-
-    Input URLs (an event's or venue's ``url``) become links only through this:
-    ``javascript:``, ``data:``, relative or malformed addresses stay text or vanish.
-    """
-    if not url:
-        return None
-    text = url.strip()
-    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
-        return None
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return text
 
 
 def page_direction(language: str) -> str:
@@ -216,32 +182,17 @@ class ProblemView:
     message: str
 
 
-def _split(label: str, start: str, end: str) -> tuple[Moment, ...]:
-    """A range label (start, en dash, end) as two moments; one-day labels stay one."""
-    first, dash, last = label.partition("–")
-    if not dash or start == end:
-        return (Moment(start, label),)
-    return Moment(start, first.strip()), Moment(end, last.strip())
-
-
-def _elsewhere(row: Row, other: Timezone | None) -> tuple[Moment, ...]:
-    span = row.item.span
-    if row.when_elsewhere is None or other is None or not isinstance(span, TimeSpan):
-        return ()
-    start, end = in_zone(span.start, other).isoformat(), in_zone(span.end, other).isoformat()
-    return _split(row.when_elsewhere, start, end)
-
-
 def _move(row: Row) -> str | None:
-    if row.now_in is None:
-        return None
-    item = row.item
-    tz = item.span.end.tzinfo if isinstance(item, TravelLeg) else item.span.zone
-    clocks = zone_label(tz) if isinstance(tz, Timezone) else str(tz)
-    return f"Now in {row.now_in} · clocks: {clocks}"
+    return None if row.now_in is None else f"Now in {row.now_in} · clocks: {row.clocks}"
 
 
-def _row_view(row: Row, other: Timezone | None) -> RowView:
+def _moments(row_moments: Iterable[Any]) -> tuple[Moment, ...]:
+    return tuple(Moment(moment.iso, moment.label) for moment in row_moments)
+
+
+def _row_view(row: Row) -> RowView:
+    from icssi_itinerary import Event
+
     item = row.item
     links: list[Link] = []
     map_url = None
@@ -263,21 +214,21 @@ def _row_view(row: Row, other: Timezone | None) -> RowView:
         depth=row.depth,
         status=row.status,
         status_label=_STATUS.get(row.status, row.status),
-        at_place=_split(row.when, row.start, row.end),
-        elsewhere=_elsewhere(row, other),
+        at_place=_moments(row.at_place),
+        elsewhere=_moments(row.elsewhere),
         place=row.place,
         map_url=map_url,
         links=tuple(links),
         description=description,
         tags=tags,
-        move_before=move if not isinstance(item, TravelLeg) else None,
-        move_after=move if isinstance(item, TravelLeg) else None,
+        move_before=move if row.kind != "leg" else None,
+        move_after=move if row.kind == "leg" else None,
     )
 
 
-def _days(days: Iterable[Day], other: Timezone | None) -> list[DayView]:
+def _days(days: Iterable[Day]) -> list[DayView]:
     return [
-        DayView(day.date.isoformat(), day.heading, tuple(_row_view(r, other) for r in day.rows))
+        DayView(day.date.isoformat(), day.heading, tuple(_row_view(r) for r in day.rows))
         for day in days
     ]
 
@@ -299,14 +250,18 @@ def _contacts(contacts: Iterable[Contact]) -> list[ContactView]:
     return [ContactView(c.name, c.role, c.phone, _tel(c.phone), c.email) for c in unique.values()]
 
 
-def _subscribe(feed_url: str | None) -> Subscribe | None:
-    url = safe_url(feed_url)
+def _subscribe(options: RenderOptions) -> Subscribe | None:
+    """Links to the feed published beside this page; none if none was published."""
+    from markupsafe import Markup
+
+    from icssi_itinerary import webcal_url
+
+    from .qr import qr_svg
+
+    url = safe_url(options.links.get("feed"))
     if url is None:
         return None
-    webcal = "webcal://" + url.split("://", 1)[1]
-    qr = segno.make(url, error="m")
-    svg = qr.svg_inline(scale=4, title="QR code of the feed address", svgclass="qr")
-    return Subscribe(url, webcal, Markup(svg))
+    return Subscribe(url, webcal_url(url), Markup(qr_svg(url)))
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -318,6 +273,8 @@ def environment(template_dir: str | None = None) -> jinja2.Environment:
 
     Made once per folder and process; autoescaping is on for everything but ``.css``.
     """
+    import jinja2
+
     builtin = jinja2.FileSystemLoader(TEMPLATES)
     loader: jinja2.BaseLoader = builtin
     if template_dir is not None:
@@ -344,6 +301,12 @@ def _template_dir(options: RenderOptions) -> str | None:
 
 
 def _render(name: str, options: RenderOptions, context: dict[str, Any]) -> bytes:
+    import jinja2
+
+    from icssi_itinerary import InputError
+
+    from .formatting import printable_bytes
+
     folder = _template_dir(options)
     try:
         text = environment(folder).get_template(name).render(context)
@@ -369,7 +332,11 @@ def _render(name: str, options: RenderOptions, context: dict[str, Any]) -> bytes
     return printable_bytes(text)
 
 
-def _base_context(programme: Programme, language: str, other: Timezone | None) -> dict[str, Any]:
+def _base_context(
+    programme: Programme, language: str, other: Timezone | None, options: RenderOptions
+) -> dict[str, Any]:
+    from .formatting import zone_label
+
     return {
         "lang": language,
         "dir": page_direction(language),
@@ -377,33 +344,40 @@ def _base_context(programme: Programme, language: str, other: Timezone | None) -
         "programme_url": safe_url(programme.url),
         "livestream_url": safe_url(programme.livestream),
         "other_zone": zone_label(other) if other is not None else None,
+        "subscribe": _subscribe(options),
+        "printout_url": safe_url(options.links.get("printout")),
     }
 
 
-def render_programme(programme: Programme, options: RenderOptions) -> bytes:
+def programme_page(programme: Programme, options: RenderOptions) -> bytes:
     """The public programme page: every event in order, sessions nested, day by day."""
+    from icssi_itinerary import sort_key
+
+    from .agenda import agenda
+
     other = options.display_zone()
     events: Sequence[Event] = sorted(programme.events, key=sort_key)
-    feed = f"{options.base_url.rstrip('/')}/programme.ics" if options.base_url else None
-    context = _base_context(programme, _language(options.language), other)
+    context = _base_context(programme, _language(options.language), other, options)
     context |= {
         "page": "programme",
         "title": programme.title,
-        "days": _days(agenda(events, programme, other), other),
+        "days": _days(agenda(events, programme, other)),
         "venues": _venues(events),
         "contacts": _contacts(programme.contacts),
-        "subscribe": _subscribe(feed),
     }
     return _render("programme.html", options, context)
 
 
-def render_itinerary(itinerary: Itinerary, options: RenderOptions) -> bytes:
+def itinerary_page(itinerary: Itinerary, options: RenderOptions) -> bytes:
     """One delegate's page: events, legs and stays, both clocks, city changes."""
+    from .agenda import agenda
+    from .formatting import zone_label
+
     programme, person = itinerary.programme, itinerary.delegate
     other = options.display_zone(itinerary)
     language = _language(options.language, person.language)
     home = person.home_zone
-    context = _base_context(programme, language, other)
+    context = _base_context(programme, language, other, options)
     context |= {
         "page": "itinerary",
         "title": f"Itinerary for {person.name}",
@@ -413,10 +387,9 @@ def render_itinerary(itinerary: Itinerary, options: RenderOptions) -> bytes:
             person.organisation,
             zone_label(home) if home is not None else None,
         ),
-        "days": _days(agenda(itinerary.items, programme, other), other),
+        "days": _days(agenda(itinerary.items, programme, other)),
         "venues": _venues(itinerary.events),
         "contacts": _contacts(c for event in itinerary.events for c in event.contacts),
-        "subscribe": _subscribe(options.feed_url),
         "problems": [ProblemView(p.severity, p.code, p.message) for p in itinerary.problems]
         if options.show_problems
         else None,
@@ -432,8 +405,8 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
             name="html",
             suffix=".html",
             media_type="text/html; charset=utf-8",
-            render_programme=render_programme,
-            render_itinerary=render_itinerary,
+            render_programme=programme_page,
+            render_itinerary=itinerary_page,
             description="Self-contained HTML page: both clocks, prints on A4",
             purpose="page",
         )

@@ -10,13 +10,12 @@ from icssi_itinerary import (
     Itinerary,
     Programme,
     RenderOptions,
-    TimeSpan,
     Timezone,
     hookimpl,
     sort_key,
 )
 
-from .agenda import Day, Row, agenda
+from .agenda import Day, agenda
 from .formatting import printable_bytes, zone_label
 
 _COLUMN = 24
@@ -27,12 +26,6 @@ def _row(when: str, text: str) -> str:
     return f"  {when:<{_COLUMN}}{text}".rstrip()
 
 
-def _clocks(row: Row) -> str:
-    """The IANA zone whose clocks apply once *row* begins (a leg: where it arrives)."""
-    span = row.item.span
-    return span.end.timezone_name or "" if isinstance(span, TimeSpan) else zone_label(span.zone)
-
-
 def _days(days: Iterable[Day], other: Timezone | None) -> list[str]:
     lines: list[str] = []
     for day in days:
@@ -40,13 +33,13 @@ def _days(days: Iterable[Day], other: Timezone | None) -> list[str]:
         for row in day.rows:
             indent = "  " * row.depth
             if row.now_in and row.kind != "leg":
-                lines.append(f"  >> now in {row.now_in} (clocks: {_clocks(row)})")
+                lines.append(f"  >> now in {row.now_in} (clocks: {row.clocks})")
             lines.append(_row(row.when, f"{indent}{row.title}{_STATUS[row.status]}"))
             lines.append(_row("", f"{indent}{row.place}"))
             if row.when_elsewhere is not None and other is not None:
                 lines.append(_row("", f"{indent}{row.when_elsewhere} in {zone_label(other)}"))
             if row.now_in and row.kind == "leg":
-                lines.append(f"  >> arriving in {row.now_in} (clocks: {_clocks(row)})")
+                lines.append(f"  >> arriving in {row.now_in} (clocks: {row.clocks})")
     return lines
 
 
