@@ -583,3 +583,15 @@ def test_items_of_every_kind_are_in_the_sample(
     itinerary, _ = rendered["amal-karim"]
     kinds = {type(item) for item in itinerary.items}
     assert Event in kinds and TravelLeg in kinds and len(kinds) == 3
+
+
+def test_the_printout_names_the_page_published_beside_it(
+    rendered: dict[str, tuple[Itinerary, bytes]],
+) -> None:
+    itinerary, _ = rendered["amal-karim"]
+    page = "https://example.org/icssi/feeds/3f9a1c/amal-karim.html"
+    data = pdf_of(itinerary, links={"page": page})
+    assert page in flat(pages_text(data)[0]).replace(" ", "")
+    with pdfplumber.open(BytesIO(data)) as document:
+        assert not [r for r in document.pages[0].rects if r["height"] < 5], "no feed, no QR"
+    assert "example.org" not in flat(" ".join(pages_text(pdf_of(itinerary))))

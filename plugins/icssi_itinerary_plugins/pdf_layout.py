@@ -6,7 +6,7 @@ What goes on the pages is :mod:`.pdf_pages`' business; the fonts it sets, :mod:`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -267,6 +267,19 @@ class Table:
         """Draw the column headings, and again on each page the table continues on."""
         pdf.on_new_page = new_page or (lambda: self.header(pdf))
         self.header(pdf)
+
+    def section(
+        self, pdf: Document, title: str, rows: Iterable[Sequence[Sequence[Part] | str]]
+    ) -> None:
+        """A heading and this table of *rows* under it; nothing at all without rows."""
+        rows = list(rows)
+        if not rows:
+            return
+        pdf.heading(title)
+        self.begin(pdf)
+        for cells in rows:
+            self.row(pdf, cells)
+        pdf.on_new_page = None
 
     def header(self, pdf: Document) -> None:
         height = pdf.line_height(8) + 1.5

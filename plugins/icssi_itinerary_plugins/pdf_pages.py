@@ -96,31 +96,27 @@ def _day_table(pdf: Document, days: Sequence[Day], other: Timezone | None) -> No
 
 
 def _nights_table(pdf: Document, programme: Programme, stays: Sequence[Stay]) -> None:
-    if not stays:
-        return
-    pdf.heading("Nights by city")
     countries = {venue.city.casefold(): venue.country for venue in programme.venues}
     table = Table(
         ("City", "Country", "Nights", "Where staying"),
         (30.0, 28.0, 52.0, pdf.epw - 110.0),
     )
-    table.begin(pdf)
+    rows = []
     for stay in sorted(stays, key=lambda s: (s.check_in, s.check_out, s.city)):
         nights = len(stay.nights)
         dates = f"{_day(stay.check_in)} – {_day(stay.check_out)}"
         where = [Part(stay.name, 9, True)]
         if stay.address:
             where.append(Part(stay.address, 8.5, False, GREY))
-        table.row(
-            pdf,
+        rows.append(
             [
                 [Part(stay.city, 9)],
                 [Part(countries.get(stay.city.casefold()) or "", 9)],
                 [Part(dates, 9), Part(f"{nights} night{'s' * (nights != 1)}", 8.5, False, GREY)],
                 where,
-            ],
+            ]
         )
-    pdf.on_new_page = None
+    table.section(pdf, "Nights by city", rows)
 
 
 def _day(day: date) -> str:
@@ -128,33 +124,29 @@ def _day(day: date) -> str:
 
 
 def _venues(pdf: Document, venues: Iterable[Venue]) -> None:
-    venues = list(venues)
-    if not venues:
-        return
-    pdf.heading("Venues")
     table = Table(("Venue", "Address", "Clocks"), (62.0, pdf.epw - 104.0, 42.0))
-    table.begin(pdf)
-    for venue in venues:
-        address = ", ".join(p for p in (venue.address, venue.city, venue.country) if p)
-        table.row(
-            pdf,
-            [[Part(venue.name, 9, True)], [Part(address, 8.5)], [Part(venue.zone.key, 8.5)]],
-        )
+    rows = [
+        [
+            [Part(venue.name, 9, True)],
+            [Part(", ".join(p for p in (venue.address, venue.city, venue.country) if p), 8.5)],
+            [Part(venue.zone.key, 8.5)],
+        ]
+        for venue in venues
+    ]
+    table.section(pdf, "Venues", rows)
 
 
 def _contacts(pdf: Document, contacts: Iterable[Contact]) -> None:
-    people = list(contacts)
-    if not people:
-        return
-    pdf.heading("Contacts")
     table = Table(("Name", "For", "Phone / e-mail"), (48.0, pdf.epw - 100.0, 52.0))
-    table.begin(pdf)
-    for contact in people:
-        reach = [Part(p, 8.5) for p in (contact.phone, contact.email) if p]
-        table.row(
-            pdf,
-            [[Part(contact.name, 9, True)], [Part(contact.role or "", 8.5)], reach or ""],
-        )
+    rows = [
+        [
+            [Part(contact.name, 9, True)],
+            [Part(contact.role or "", 8.5)],
+            [Part(p, 8.5) for p in (contact.phone, contact.email) if p] or "",
+        ]
+        for contact in contacts
+    ]
+    table.section(pdf, "Contacts", rows)
 
 
 def _feed_block(pdf: Document, url: str, label: str) -> float:
