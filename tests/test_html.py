@@ -50,7 +50,7 @@ from icssi_itinerary import (
 )
 from icssi_itinerary.cli import cli
 from icssi_itinerary.plugins import get_exporters
-from icssi_itinerary_plugins import html as html_plugin
+from icssi_itinerary_plugins import html_page as html_plugin
 
 BAGHDAD = ZoneInfo("Asia/Baghdad")
 BUNDLED = ROOT / "src" / "icssi_itinerary" / "data" / "icssi-2014.toml"
