@@ -46,6 +46,7 @@ from icssi_itinerary import (
     Venue,
     build_itinerary,
     localize,
+    publish,
     zone,
 )
 from icssi_itinerary.cli import cli
@@ -879,3 +880,49 @@ def test_the_page_links_to_the_printout_published_beside_it(amal: Itinerary) -> 
     ]
     assert printout in hrefs
     assert not [h for h in hrefs if h and h.startswith("webcal:")], "no feed, no subscribe link"
+
+
+# --- published sites: no dead links -------------------------------------------------------
+
+SITE_URL = "https://example.org/icssi"
+
+
+@pytest.mark.parametrize(
+    "formats",
+    [
+        subset
+        for size in range(4)
+        for subset in itertools.combinations(("ical", "html", "pdf"), size)
+        if "html" in subset
+    ],
+    ids="+".join,
+)
+def test_a_published_site_links_only_to_what_it_holds(
+    programme: Programme, roster: Roster, formats: tuple[str, ...], tmp_path: Path
+) -> None:
+    """Publish the formats that link to each other, in every combination with html, then
+    follow every href and src into the site: each names a file that was published."""
+    exporters = [get_exporters()[name] for name in ("text", *formats)]
+    out = tmp_path / "site"
+    publish(programme, roster, exporters, out, SITE_URL)
+    site = out.resolve()
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) == len(roster.delegates) + 1
+    followed = 0
+    for page in pages:
+        for element in parse(page.read_bytes()).iter():
+            for attribute in ("href", "src"):
+                url = element.get(attribute)
+                if not url or not url.startswith(("webcal://example.org/", SITE_URL)):
+                    continue
+                path = urlsplit(url).path.removeprefix("/icssi/")
+                target = site / path
+                if target.is_dir():
+                    target = next(target.glob("index.*"))
+                assert target.is_file(), f"{page.relative_to(site)} links to {url}"
+                followed += 1
+    subscribe = sum(b'class="subscribe"' in page.read_bytes() for page in pages)
+    assert subscribe == (len(pages) if "ical" in formats else 0)
+    printout = sum(b'class="printout"' in page.read_bytes() for page in pages)
+    assert printout == (len(pages) if "pdf" in formats else 0)
+    assert followed >= 2 * len(pages) * ("ical" in formats) + len(pages) * ("pdf" in formats)
