@@ -94,7 +94,7 @@ def bare_icalendar(programme: Programme) -> bytes:
 def ics_measure(folder: Path, events: int, runs: int) -> Row:
     synthetic.write(folder, events, 1)
     programme = load_programme(folder / "programme.toml")
-    from icssi_itinerary_plugins import ical as ical_module
+    from icssi_itinerary_plugins import ical_feed as ical_module
 
     ical = get_exporters()["ical"]
     ical.render_programme(programme, RenderOptions())  # VTIMEZONEs built once, as for bare

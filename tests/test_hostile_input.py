@@ -508,9 +508,9 @@ class _CountingWidths(dict[int, float]):
 def test_pdf_line_breaking_measures_a_long_word_in_linear_work(length: int) -> None:
     from datetime import UTC, datetime
 
-    from icssi_itinerary_plugins.pdf import _Document
+    from icssi_itinerary_plugins.pdf_layout import Document
 
-    document = _Document("t", datetime(2014, 1, 1, tzinfo=UTC), "test")
+    document = Document("t", datetime(2014, 1, 1, tzinfo=UTC), "test")
     font = document._latin[""]
     original = font.cw
     font.cw = _CountingWidths(original)

@@ -46,11 +46,12 @@ from icssi_itinerary import (
     Venue,
     build_itinerary,
     localize,
+    publish,
     zone,
 )
 from icssi_itinerary.cli import cli
 from icssi_itinerary.plugins import get_exporters
-from icssi_itinerary_plugins import html as html_plugin
+from icssi_itinerary_plugins import html_page as html_plugin
 
 BAGHDAD = ZoneInfo("Asia/Baghdad")
 BUNDLED = ROOT / "src" / "icssi_itinerary" / "data" / "icssi-2014.toml"
@@ -159,7 +160,9 @@ def test_html_is_registered_with_its_suffix_and_media_type() -> None:
 def test_every_page_parses_without_errors(programme: Programme, roster: Roster) -> None:
     pages = [
         programme_page(programme),
-        programme_page(programme, timezone=zone("Asia/Baghdad"), base_url="https://e.org/x/"),
+        programme_page(
+            programme, timezone=zone("Asia/Baghdad"), links={"feed": "https://e.org/x/p.ics"}
+        ),
     ]
     for delegate in roster.delegates:
         plan = build_itinerary(programme, delegate)
@@ -501,7 +504,7 @@ def _assert_inert(page: bytes, payload: str) -> None:
 def test_injection_comes_out_inert(payload: str, url: str) -> None:
     plan = _hostile(payload, url)
     pages = [
-        programme_page(plan.programme, base_url=url, timezone=zone("Asia/Baghdad")),
+        programme_page(plan.programme, links={"feed": url}, timezone=zone("Asia/Baghdad")),
         delegate_page(plan, show_problems=True, links={"feed": url}),
     ]
     for page in pages:
@@ -534,7 +537,7 @@ def test_a_quoted_feed_url_stays_inside_its_attribute(amal: Itinerary) -> None:
 
 def test_pages_fetch_nothing_from_elsewhere(programme: Programme, amal: Itinerary) -> None:
     pages = [
-        programme_page(programme, base_url="https://example.org/icssi"),
+        programme_page(programme, links={"feed": "https://example.org/icssi/programme.ics"}),
         delegate_page(amal, links={"feed": FEED}, show_problems=True),
     ]
     for page in pages:
@@ -591,7 +594,14 @@ def test_programme_page_has_livestream_hashtag_and_contacts(programme: Programme
 
 def test_programme_subscribe_block_points_to_the_programme_feed(programme: Programme) -> None:
     assert parse(programme_page(programme)).find(".//section[@class='subscribe']") is None
-    root = parse(programme_page(programme, base_url="https://example.org/icssi/"))
+    # a base URL is no feed: an html-only site offers nothing to subscribe to
+    only_html = programme_page(programme, base_url="https://example.org/icssi/")
+    assert parse(only_html).find(".//section[@class='subscribe']") is None
+    assert b"programme.ics" not in only_html
+    feed = "https://example.org/icssi/programme.ics"
+    root = parse(
+        programme_page(programme, base_url="https://example.org/icssi/", links={"feed": feed})
+    )
     hrefs = [a.get("href") for a in root.find(".//section[@class='subscribe']").iter("a")]  # type: ignore[union-attr]
     assert hrefs == [
         "webcal://example.org/icssi/programme.ics",
@@ -860,3 +870,59 @@ def test_time_elements_hold_nothing_but_iso_values(programme: Programme, amal: I
     for page in (programme_page(programme, timezone=zone("Asia/Baghdad")), delegate_page(amal)):
         values = times(parse(page))
         assert values and all(iso.match(value) for value in values), values
+
+
+def test_the_page_links_to_the_printout_published_beside_it(amal: Itinerary) -> None:
+    printout = "https://example.org/icssi/feeds/4f9c2a71d0e3b8a5/amal-karim.pdf"
+    assert b".pdf" not in delegate_page(amal, links={"feed": FEED})
+    hrefs = [
+        a.get("href") for a in parse(delegate_page(amal, links={"printout": printout})).iter("a")
+    ]
+    assert printout in hrefs
+    assert not [h for h in hrefs if h and h.startswith("webcal:")], "no feed, no subscribe link"
+
+
+# --- published sites: no dead links -------------------------------------------------------
+
+SITE_URL = "https://example.org/icssi"
+
+
+@pytest.mark.parametrize(
+    "formats",
+    [
+        subset
+        for size in range(4)
+        for subset in itertools.combinations(("ical", "html", "pdf"), size)
+        if "html" in subset
+    ],
+    ids="+".join,
+)
+def test_a_published_site_links_only_to_what_it_holds(
+    programme: Programme, roster: Roster, formats: tuple[str, ...], tmp_path: Path
+) -> None:
+    """Publish the formats that link to each other, in every combination with html, then
+    follow every href and src into the site: each names a file that was published."""
+    exporters = [get_exporters()[name] for name in ("text", *formats)]
+    out = tmp_path / "site"
+    publish(programme, roster, exporters, out, SITE_URL)
+    site = out.resolve()
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) == len(roster.delegates) + 1
+    followed = 0
+    for page in pages:
+        for element in parse(page.read_bytes()).iter():
+            for attribute in ("href", "src"):
+                url = element.get(attribute)
+                if not url or not url.startswith(("webcal://example.org/", SITE_URL)):
+                    continue
+                path = urlsplit(url).path.removeprefix("/icssi/")
+                target = site / path
+                if target.is_dir():
+                    target = next(target.glob("index.*"))
+                assert target.is_file(), f"{page.relative_to(site)} links to {url}"
+                followed += 1
+    subscribe = sum(b'class="subscribe"' in page.read_bytes() for page in pages)
+    assert subscribe == (len(pages) if "ical" in formats else 0)
+    printout = sum(b'class="printout"' in page.read_bytes() for page in pages)
+    assert printout == (len(pages) if "pdf" in formats else 0)
+    assert followed >= 2 * len(pages) * ("ical" in formats) + len(pages) * ("pdf" in formats)

@@ -77,7 +77,10 @@ def pages(
     made = {
         "programme": html.render_programme(
             programme,
-            RenderOptions(timezone=zone("Asia/Baghdad"), base_url="https://example.org/icssi"),
+            RenderOptions(
+                timezone=zone("Asia/Baghdad"),
+                links={"feed": "https://example.org/icssi/programme.ics"},
+            ),
         ),
         "amal-karim": html.render_itinerary(
             build_itinerary(programme, roster.delegate("amal-karim")),

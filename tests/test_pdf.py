@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -366,15 +367,17 @@ def test_qr_code_decodes_to_the_personal_feed_url(
 def test_programme_pdf_has_the_feed_qr_and_every_event(
     programme: Programme, tmp_path: Path
 ) -> None:
-    base = "https://example.org/icssi/"
-    data = render_programme(get_exporters()["pdf"], programme, RenderOptions(base_url=base))
+    feed = "https://example.org/icssi/programme.ics"
+    options = RenderOptions(base_url="https://example.org/icssi/", links={"feed": feed})
+    data = render_programme(get_exporters()["pdf"], programme, options)
     text = flat(" ".join(pages_text(data)))
     for event in programme.events:
         assert flat(event.title) in text
     for venue in programme.venues:
         assert flat(venue.name) in text
-    assert decode_qr(data, tmp_path) == ["https://example.org/icssi/programme.ics"]
-    without = render_programme(get_exporters()["pdf"], programme, RenderOptions())
+    assert decode_qr(data, tmp_path) == [feed]
+    # a base URL alone is no feed: nothing was published there (an html-only site)
+    without = render_programme(get_exporters()["pdf"], programme, replace(options, links={}))
     with pdfplumber.open(BytesIO(without)) as document:
         assert not [r for r in document.pages[0].rects if r["height"] < 5], "no feed, no QR"
 
@@ -580,3 +583,15 @@ def test_items_of_every_kind_are_in_the_sample(
     itinerary, _ = rendered["amal-karim"]
     kinds = {type(item) for item in itinerary.items}
     assert Event in kinds and TravelLeg in kinds and len(kinds) == 3
+
+
+def test_the_printout_names_the_page_published_beside_it(
+    rendered: dict[str, tuple[Itinerary, bytes]],
+) -> None:
+    itinerary, _ = rendered["amal-karim"]
+    page = "https://example.org/icssi/feeds/3f9a1c/amal-karim.html"
+    data = pdf_of(itinerary, links={"page": page})
+    assert page in flat(pages_text(data)[0]).replace(" ", "")
+    with pdfplumber.open(BytesIO(data)) as document:
+        assert not [r for r in document.pages[0].rects if r["height"] < 5], "no feed, no QR"
+    assert "example.org" not in flat(" ".join(pages_text(pdf_of(itinerary))))

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from conftest import SAMPLE_ROSTER, press_statement
 from icssi_itinerary import (
+    DateSpan,
     Delegate,
     Event,
     Itinerary,
@@ -27,12 +28,14 @@ from icssi_itinerary import (
     TravelLeg,
     build_itinerary,
     render_itinerary,
+    zone,
 )
 from icssi_itinerary.cli import cli
 from icssi_itinerary.plugins import get_exporters
 
 CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
 BAGHDAD = ZoneInfo("Asia/Baghdad")
+BAGHDAD_ZONE = zone("Asia/Baghdad")
 
 
 def text_of(itinerary: Itinerary, **options: object) -> str:
@@ -308,3 +311,74 @@ def test_programme_text_to_a_file(tmp_path: Path) -> None:
 def test_itinerary_command_prints_the_same_text(roster: Roster, programme: Programme) -> None:
     printed = run("itinerary", "amal-karim", "--roster", str(SAMPLE_ROSTER))
     assert printed == text_of(build_itinerary(programme, roster.delegate("amal-karim")))
+
+
+def _arrivals(itinerary: Itinerary) -> list[tuple[str, str]]:
+    """(city, IANA zone) at each change of city, worked out here from the items: a leg
+    moves the reader to its destination (the zone of its arrival), an event in a new city
+    to the event's venue zone. Stays never move anyone."""
+    found: list[tuple[str, str]] = []
+    city: str | None = None
+    for item in itinerary.items:
+        if isinstance(item, Stay):
+            continue
+        here = item.destination if isinstance(item, TravelLeg) else item.city
+        if city is None and not isinstance(item, TravelLeg):
+            city = here
+            continue
+        if city is None or here.casefold() != city.casefold():
+            if isinstance(item, TravelLeg):
+                zone = item.span.end.tzinfo.key  # type: ignore[union-attr]
+            else:
+                assert isinstance(item, Event)
+                zone = item.venue.zone.key
+            found.append((here, zone))
+        city = here
+    return found
+
+
+def test_text_and_html_name_the_same_clocks_at_every_change_of_city(
+    texts: dict[str, tuple[Itinerary, str]],
+) -> None:
+    """One place decides whose clocks apply after a move; both formats say the same."""
+    marker = re.compile(r"(?:now in|arriving in) (.+?) \(clocks: ([^)]+)\)")
+    html = get_exporters()["html"]
+    moves = 0
+    for itinerary, text in texts.values():
+        expected = _arrivals(itinerary)
+        assert [m.groups() for m in marker.finditer(text)] == expected
+        page = render_itinerary(html, itinerary, RenderOptions()).decode("utf-8")
+        on_page = re.findall(r"Now in (.+?) · clocks: ([^<]+)</td>", page)
+        assert [(city.replace("&#39;", "'"), zone) for city, zone in on_page] == expected
+        moves += len(expected)
+    assert moves > 10  # the sample tour changes city often enough to mean something
+
+
+def test_agenda_rows_carry_the_instants_not_only_their_labels(
+    texts: dict[str, tuple[Itinerary, str]],
+) -> None:
+    from icssi_itinerary_plugins.agenda import agenda
+
+    itinerary, _ = texts["amal-karim"]
+    rows = [
+        row
+        for day in agenda(itinerary.items, itinerary.programme, BAGHDAD_ZONE)
+        for row in day.rows
+    ]
+    legs = [row for row in rows if row.kind == "leg"]
+    assert legs
+    for row in legs:
+        span = row.item.span
+        assert isinstance(span, TimeSpan)
+        start, end = (moment.value for moment in row.at_place)
+        assert (stdlib(start), stdlib(end)) == (stdlib(span.start), stdlib(span.end))
+        assert row.arrival == span.end and row.arrival_zone.key == span.end.tzinfo.key  # type: ignore[union-attr]
+        assert row.zone.key == span.start.tzinfo.key  # type: ignore[union-attr]
+        if row.elsewhere:  # the same instants on Baghdad's clock (zoneinfo's reading)
+            there = [datetime.fromtimestamp(m.value.timestamp(), BAGHDAD) for m in row.elsewhere]  # type: ignore[union-attr]
+            assert [m.label.split(" ")[0][-5:] for m in row.elsewhere] == [
+                f"{moment:%H:%M}" for moment in there
+            ]
+    dated = [row for row in rows if isinstance(row.item.span, DateSpan)]
+    assert dated and all(row.arrival is None and not row.elsewhere for row in dated)
+    assert all(type(m.value) is date for row in dated for m in row.at_place)

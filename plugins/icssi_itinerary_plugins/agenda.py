@@ -11,20 +11,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+import pendulum
+
 from icssi_itinerary import (
     DateSpan,
     Event,
     ItineraryItem,
     Programme,
-    Span,
     Stay,
     Timezone,
     TravelLeg,
 )
 
-from .formatting import arrival_city, day_heading, local_day, span_label
+from .formatting import (
+    Moment,
+    arrival_city,
+    day_heading,
+    local_day,
+    moments_label,
+    span_moments,
+    zone_label,
+)
 
-__all__ = ["Day", "Row", "agenda", "machine_times"]
+__all__ = ["Day", "Moment", "Row", "agenda"]
 
 
 @dataclass(frozen=True)
@@ -35,19 +44,37 @@ class Row:
     kind: str
     """``event``, ``leg`` or ``stay``."""
     title: str
-    when: str
-    """At the place: ``10:00–12:00 CET``, ``evening``, ``27–29 Oct``."""
-    when_elsewhere: str | None
+    at_place: tuple[Moment, ...]
+    """Start and end at the place (one moment where they coincide): ``10:00``,
+    ``12:00 CET``; for a date-only item, its days (``27``, ``29 Oct``) or ``evening``."""
+    elsewhere: tuple[Moment, ...]
     """The same on the reader's clock, where that differs; never for date-only items."""
     place: str
     depth: int
     status: str
-    start: str
-    """Machine-readable start: an ISO 8601 instant with offset, or a date."""
-    end: str
-    """Machine-readable end (inclusive last day for dates)."""
+    zone: Timezone
+    """The zone the item begins in."""
+    arrival_zone: Timezone
+    """Whose clocks apply once the item begins: a leg's arrival zone, else :attr:`zone`."""
+    arrival: pendulum.DateTime | None
+    """The instant those clocks begin to apply (a leg's arrival); ``None`` for dates."""
     now_in: str | None
     """The city the delegate is in from this row on, where it changes."""
+
+    @property
+    def when(self) -> str:
+        """At the place, as one label (start, en dash, end), or ``evening``."""
+        return moments_label(self.at_place)
+
+    @property
+    def when_elsewhere(self) -> str | None:
+        """:attr:`elsewhere` as one label, if the reader's clocks differ."""
+        return moments_label(self.elsewhere) if self.elsewhere else None
+
+    @property
+    def clocks(self) -> str:
+        """The IANA name of :attr:`arrival_zone`: what a city-change marker names."""
+        return zone_label(self.arrival_zone)
 
 
 @dataclass(frozen=True)
@@ -57,13 +84,6 @@ class Day:
     date: date
     heading: str
     rows: tuple[Row, ...]
-
-
-def machine_times(span: Span) -> tuple[str, str]:
-    """ISO 8601 start and end: instants with their offsets, or dates (last day inclusive)."""
-    if isinstance(span, DateSpan):
-        return span.first_day.isoformat(), span.last_day.isoformat()
-    return span.start.isoformat(), span.end.isoformat()
 
 
 def _place(item: ItineraryItem) -> str:
@@ -77,8 +97,8 @@ def _place(item: ItineraryItem) -> str:
 def _row(
     item: ItineraryItem, programme: Programme, other: Timezone | None, now_in: str | None
 ) -> Row:
-    when, elsewhere = span_label(item.span, other)
-    start, end = machine_times(item.span)
+    span = item.span
+    here, there = span_moments(span, other)
     if isinstance(item, Event):
         kind, depth = "event", programme.depth(item)
     else:
@@ -87,15 +107,27 @@ def _row(
         item,
         kind,
         item.title,
-        when,
-        elsewhere,
+        here,
+        there,
         _place(item),
         depth,
         item.status,
-        start,
-        end,
+        span.zone,
+        *_arrival(item),
         now_in,
     )
+
+
+def _arrival(item: ItineraryItem) -> tuple[Timezone, pendulum.DateTime | None]:
+    """The one place that decides whose clocks apply once *item* begins, and from when."""
+    span = item.span
+    if isinstance(span, DateSpan):
+        return span.zone, None
+    if isinstance(item, TravelLeg):
+        tz = span.end.tzinfo
+        assert isinstance(tz, Timezone)
+        return tz, span.end
+    return span.zone, span.start
 
 
 def agenda(

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import pendulum
 
 from icssi_itinerary import DateSpan, ItineraryItem, Span, TimeSpan, Timezone, TravelLeg, in_zone
 
 __all__ = [
+    "Moment",
     "clock",
     "day_heading",
     "local_day",
+    "moments_label",
     "printable_bytes",
-    "span_label",
+    "span_moments",
     "zone_label",
 ]
 
@@ -44,39 +47,63 @@ def day_heading(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
-def _dates(span: DateSpan) -> str:
-    if span.first_day == span.last_day:
-        return "all day"
-    if span.first_day.month == span.last_day.month:
-        return f"{span.first_day.day}–{span.last_day.day} {span.last_day:%b}"
-    return f"{span.first_day.day} {span.first_day:%b} – {span.last_day.day} {span.last_day:%b}"
+def moments_label(moments: tuple[Moment, ...]) -> str:
+    """Start and end as one label, joined by an en dash (spaced between dates with months)."""
+    wide = isinstance(moments[0].value, date) and not isinstance(moments[0].value, datetime)
+    dash = " – " if wide and " " in moments[0].label else "–"
+    return dash.join(moment.label for moment in moments)
 
 
-def span_label(span: Span, other: Timezone | None = None) -> tuple[str, str | None]:
-    """The span at its place, and the same span on the clocks of *other* where they differ.
-
-    Date-only spans stay dates: ``("29 Oct, afternoon", None)``; nothing is converted.
-    """
+def span_moments(
+    span: Span, other: Timezone | None = None
+) -> tuple[tuple[Moment, ...], tuple[Moment, ...]]:
+    """*span*'s start and end, each with its label (one moment where they coincide), at
+    the place and, where the clocks differ, on the clocks of *other*. Date-only spans stay
+    dates (``29 Oct, afternoon``): nothing is converted, so they have no second clock."""
     if isinstance(span, DateSpan):
-        label = _dates(span)
-        if span.part_of_day:
-            label = span.part_of_day if label == "all day" else f"{label}, {span.part_of_day}"
-        return label, None
-    local = _time_range(span)
+        return _date_moments(span), ()
+    here = _time_moments(span)
     if other is None or all(
         m.utcoffset() == in_zone(m, other).utcoffset() for m in (span.start, span.end)
     ):
-        return local, None
-    return local, _time_range(span.in_zone(other))
+        return here, ()
+    return here, _time_moments(span.in_zone(other))
 
 
-def _time_range(span: TimeSpan) -> str:
+@dataclass(frozen=True)
+class Moment:
+    """A start or an end as a reader sees it: the instant (or date) and its label."""
+
+    value: pendulum.DateTime | date
+    label: str
+
+    @property
+    def iso(self) -> str:
+        """ISO 8601: an instant with its offset, or a date."""
+        return self.value.isoformat()
+
+
+def _date_moments(span: DateSpan) -> tuple[Moment, ...]:
+    first, last = span.first_day, span.last_day
+    part = span.part_of_day
+    if first == last:
+        return (Moment(first, part or "all day"),)
+    if first.month == last.month:
+        start, end = f"{first.day}", f"{last.day} {last:%b}"
+    else:
+        start, end = f"{first.day} {first:%b}", f"{last.day} {last:%b}"
+    return Moment(first, start), Moment(last, f"{end}, {part}" if part else end)
+
+
+def _time_moments(span: TimeSpan) -> tuple[Moment, ...]:
     start, end = span.start, span.end
     same_zone = start.tzname() == end.tzname()
     same_day = start.date() == end.date()
     first = f"{start:%H:%M}" if same_zone else clock(start)
     last = clock(end) if same_day else f"{end:%a %d %b} {clock(end)}"
-    return f"{first}–{last}"
+    if start.isoformat() == end.isoformat():  # no length: one moment
+        return (Moment(start, f"{first}–{last}"),)
+    return Moment(start, first), Moment(end, last)
 
 
 def local_day(item: ItineraryItem) -> date:

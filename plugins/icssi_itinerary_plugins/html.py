@@ -3,425 +3,42 @@
 Every page is one file: the stylesheet is inline, nothing is fetched from elsewhere (no
 fonts, scripts or images), so a page opens offline, survives being sent as an
 attachment and prints cleanly on A4. What a row says (its day, both clocks, where the
-city changes) comes from :mod:`.agenda`; this module only decides how it is marked up.
+city changes) comes from :mod:`.agenda`; :mod:`.html_page` only decides how it is marked up, and
+is imported (with Jinja2, MarkupSafe and segno) on the first page rendered.
 
 Templates are Jinja2 with autoescaping on; coordinators can put their own
 ``programme.html``, ``itinerary.html``, ``base.html``, ``macros.html`` or ``style.css``
 in a folder and pass it as ``--template-dir`` (``RenderOptions.extra["html"]
 ["template_dir"]``): templates found there win, the rest come from the built-in set.
-Templates only ever see the views built here, so no template can print what the page
+Templates only ever see the views built there, so no template can print what the page
 must not show (the delegate's email address, for one).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import jinja2
-import segno
-from markupsafe import Markup
+from icssi_itinerary import Exporter, hookimpl
 
-from icssi_itinerary import (
-    Contact,
-    Event,
-    Exporter,
-    InputError,
-    Itinerary,
-    Programme,
-    RenderOptions,
-    TimeSpan,
-    Timezone,
-    TravelLeg,
-    Venue,
-    hookimpl,
-    in_zone,
-    sort_key,
-)
+if TYPE_CHECKING:
+    from icssi_itinerary import Itinerary, Programme, RenderOptions
 
-from .agenda import Day, Row, agenda
-from .formatting import printable_bytes, zone_label
+__all__ = ["itinerary_page", "programme_page"]
 
-__all__ = [
-    "TEMPLATES",
-    "environment",
-    "page_direction",
-    "render_itinerary",
-    "render_programme",
-    "safe_url",
-]
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-"""The built-in templates."""
-
-_RTL_LANGUAGES = frozenset(
-    {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "syr", "ug", "ur", "yi"}
-)
-_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
-_STATUS = {"confirmed": "", "tentative": "to be confirmed", "cancelled": "cancelled"}
-
-
-# --- small, pure helpers --------------------------------------------------------------
-
-
-def safe_url(url: str | None) -> str | None:
-    """*url* if it is an absolute ``http``/``https`` URL that can be a link, else ``None``.
-
-    Input URLs (an event's or venue's ``url``) become links only through this:
-    ``javascript:``, ``data:``, relative or malformed addresses stay text or vanish.
-    """
-    if not url:
-        return None
-    text = url.strip()
-    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
-        return None
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return text
-
-
-def page_direction(language: str) -> str:
-    """``rtl`` for languages written right to left (by primary subtag), else ``ltr``."""
-    return "rtl" if language.split("-")[0].lower() in _RTL_LANGUAGES else "ltr"
-
-
-def _language(*candidates: str | None) -> str:
-    for candidate in candidates:
-        if candidate and _LANGUAGE_TAG.match(candidate):
-            return candidate
-    return "en"
-
-
-def _map_url(venue: Venue) -> str | None:
-    if venue.latitude is None or venue.longitude is None:
-        return None
-    lat, lon = f"{venue.latitude:.5f}", f"{venue.longitude:.5f}"
-    return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
-
-
-def _tel(phone: str | None) -> str | None:
-    if not phone:
-        return None
-    digits = re.sub(r"[^\d+]", "", phone)
-    return f"tel:{digits}" if re.fullmatch(r"\+?\d{3,20}", digits) else None
-
-
-# --- views: exactly what templates can see ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class Moment:
-    """One ``<time>`` element: its machine-readable value and its label."""
-
-    datetime: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Link:
-    """An http(s) link and its text."""
-
-    url: str
-    text: str
-
-
-@dataclass(frozen=True)
-class RowView:
-    """A row of a day's table."""
-
-    kind: str
-    title: str
-    depth: int
-    status: str
-    status_label: str
-    at_place: tuple[Moment, ...]
-    elsewhere: tuple[Moment, ...]
-    place: str
-    map_url: str | None
-    links: tuple[Link, ...]
-    description: str | None
-    tags: tuple[str, ...]
-    move_before: str | None
-    """Text of a city-change marker shown before this row (an event in a new city)."""
-    move_after: str | None
-    """Text of a city-change marker shown after this row (a leg's arrival)."""
-
-
-@dataclass(frozen=True)
-class DayView:
-    """One day: its heading, its date, its rows."""
-
-    date: str
-    heading: str
-    rows: tuple[RowView, ...]
-
-
-@dataclass(frozen=True)
-class VenueView:
-    """A venue with its address, map link and note."""
-
-    id: str
-    name: str
-    location: str
-    map_url: str | None
-    url: str | None
-    note: str | None
-
-
-@dataclass(frozen=True)
-class ContactView:
-    """A published contact."""
-
-    name: str
-    role: str | None
-    phone: str | None
-    tel: str | None
-    email: str | None
-
-
-@dataclass(frozen=True)
-class Subscribe:
-    """Links to a feed, and its QR code as inline SVG."""
-
-    https: str
-    webcal: str
-    qr_svg: Markup
-
-
-@dataclass(frozen=True)
-class DelegateView:
-    """The part of a delegate a page may show (never the email address)."""
-
-    name: str
-    name_native: str | None
-    organisation: str | None
-    home_zone: str | None
-
-
-@dataclass(frozen=True)
-class ProblemView:
-    """What a check found."""
-
-    severity: str
-    code: str
-    message: str
-
-
-def _split(label: str, start: str, end: str) -> tuple[Moment, ...]:
-    """A range label (start, en dash, end) as two moments; one-day labels stay one."""
-    first, dash, last = label.partition("–")
-    if not dash or start == end:
-        return (Moment(start, label),)
-    return Moment(start, first.strip()), Moment(end, last.strip())
-
-
-def _elsewhere(row: Row, other: Timezone | None) -> tuple[Moment, ...]:
-    span = row.item.span
-    if row.when_elsewhere is None or other is None or not isinstance(span, TimeSpan):
-        return ()
-    start, end = in_zone(span.start, other).isoformat(), in_zone(span.end, other).isoformat()
-    return _split(row.when_elsewhere, start, end)
-
-
-def _move(row: Row) -> str | None:
-    if row.now_in is None:
-        return None
-    item = row.item
-    tz = item.span.end.tzinfo if isinstance(item, TravelLeg) else item.span.zone
-    clocks = zone_label(tz) if isinstance(tz, Timezone) else str(tz)
-    return f"Now in {row.now_in} · clocks: {clocks}"
-
-
-def _row_view(row: Row, other: Timezone | None) -> RowView:
-    item = row.item
-    links: list[Link] = []
-    map_url = None
-    description = None
-    tags: tuple[str, ...] = ()
-    if isinstance(item, Event):
-        map_url = _map_url(item.venue)
-        event_url = safe_url(item.url)
-        venue_url = safe_url(item.venue.url)
-        if event_url:
-            links.append(Link(event_url, "Event page"))
-        if venue_url and venue_url != event_url:
-            links.append(Link(venue_url, "Venue page"))
-        description, tags = item.description, item.tags
-    move = _move(row)
-    return RowView(
-        kind=row.kind,
-        title=row.title,
-        depth=row.depth,
-        status=row.status,
-        status_label=_STATUS.get(row.status, row.status),
-        at_place=_split(row.when, row.start, row.end),
-        elsewhere=_elsewhere(row, other),
-        place=row.place,
-        map_url=map_url,
-        links=tuple(links),
-        description=description,
-        tags=tags,
-        move_before=move if not isinstance(item, TravelLeg) else None,
-        move_after=move if isinstance(item, TravelLeg) else None,
-    )
-
-
-def _days(days: Iterable[Day], other: Timezone | None) -> list[DayView]:
-    return [
-        DayView(day.date.isoformat(), day.heading, tuple(_row_view(r, other) for r in day.rows))
-        for day in days
-    ]
-
-
-def _venues(events: Iterable[Event]) -> list[VenueView]:
-    seen: dict[str, VenueView] = {}
-    for event in events:
-        venue = event.venue
-        if venue.id not in seen:
-            seen[venue.id] = VenueView(
-                venue.id, venue.name, venue.location, _map_url(venue), safe_url(venue.url),
-                venue.note,
-            )  # fmt: skip
-    return list(seen.values())
-
-
-def _contacts(contacts: Iterable[Contact]) -> list[ContactView]:
-    unique = {contact.id: contact for contact in contacts}
-    return [ContactView(c.name, c.role, c.phone, _tel(c.phone), c.email) for c in unique.values()]
-
-
-def _subscribe(feed_url: str | None) -> Subscribe | None:
-    url = safe_url(feed_url)
-    if url is None:
-        return None
-    webcal = "webcal://" + url.split("://", 1)[1]
-    qr = segno.make(url, error="m")
-    svg = qr.svg_inline(scale=4, title="QR code of the feed address", svgclass="qr")
-    return Subscribe(url, webcal, Markup(svg))
-
-
-# --- rendering ---------------------------------------------------------------------------
-
-
-@cache
-def environment(template_dir: str | None = None) -> jinja2.Environment:
-    """The Jinja2 environment for *template_dir* (first) and the built-in templates.
-
-    Made once per folder and process; autoescaping is on for everything but ``.css``.
-    """
-    builtin = jinja2.FileSystemLoader(TEMPLATES)
-    loader: jinja2.BaseLoader = builtin
-    if template_dir is not None:
-        loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(template_dir), builtin])
-    return jinja2.Environment(
-        loader=loader,
-        autoescape=jinja2.select_autoescape(
-            enabled_extensions=("html", "htm", "xml", "svg"),
-            disabled_extensions=("css",),
-            default_for_string=True,
-            default=True,
-        ),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
-def _template_dir(options: RenderOptions) -> str | None:
-    settings = options.extra.get("html") or {}
-    folder = settings.get("template_dir") if isinstance(settings, dict) else None
-    return str(folder) if folder else None
-
-
-def _render(name: str, options: RenderOptions, context: dict[str, Any]) -> bytes:
-    folder = _template_dir(options)
-    try:
-        text = environment(folder).get_template(name).render(context)
-    except jinja2.TemplateSyntaxError as error:
-        if folder is None:
-            raise
-        raise InputError(
-            error.message or "template syntax error",
-            source=error.filename or error.name,
-            line=error.lineno,
-            field="--template-dir",
-            hint="fix the template, or remove it to use the built-in one",
-        ) from None
-    except jinja2.UndefinedError as error:
-        if folder is None:
-            raise
-        raise InputError(
-            error.message or "undefined variable",
-            source=folder,
-            field="--template-dir",
-            hint="templates can use: " + ", ".join(sorted(context)),
-        ) from None
-    return printable_bytes(text)
-
-
-def _base_context(programme: Programme, language: str, other: Timezone | None) -> dict[str, Any]:
-    return {
-        "lang": language,
-        "dir": page_direction(language),
-        "programme": programme,
-        "programme_url": safe_url(programme.url),
-        "livestream_url": safe_url(programme.livestream),
-        "other_zone": zone_label(other) if other is not None else None,
-    }
-
-
-def render_programme(programme: Programme, options: RenderOptions) -> bytes:
+def programme_page(programme: Programme, options: RenderOptions) -> bytes:
     """The public programme page: every event in order, sessions nested, day by day."""
-    other = options.display_zone()
-    events: Sequence[Event] = sorted(programme.events, key=sort_key)
-    feed = f"{options.base_url.rstrip('/')}/programme.ics" if options.base_url else None
-    context = _base_context(programme, _language(options.language), other)
-    context |= {
-        "page": "programme",
-        "title": programme.title,
-        "days": _days(agenda(events, programme, other), other),
-        "venues": _venues(events),
-        "contacts": _contacts(programme.contacts),
-        "subscribe": _subscribe(feed),
-    }
-    return _render("programme.html", options, context)
+    from . import html_page
+
+    return html_page.programme_page(programme, options)
 
 
-def render_itinerary(itinerary: Itinerary, options: RenderOptions) -> bytes:
+def itinerary_page(itinerary: Itinerary, options: RenderOptions) -> bytes:
     """One delegate's page: events, legs and stays, both clocks, city changes."""
-    programme, person = itinerary.programme, itinerary.delegate
-    other = options.display_zone(itinerary)
-    language = _language(options.language, person.language)
-    home = person.home_zone
-    context = _base_context(programme, language, other)
-    context |= {
-        "page": "itinerary",
-        "title": f"Itinerary for {person.name}",
-        "delegate": DelegateView(
-            person.name,
-            person.name_native,
-            person.organisation,
-            zone_label(home) if home is not None else None,
-        ),
-        "days": _days(agenda(itinerary.items, programme, other), other),
-        "venues": _venues(itinerary.events),
-        "contacts": _contacts(c for event in itinerary.events for c in event.contacts),
-        "subscribe": _subscribe(options.feed_url),
-        "problems": [ProblemView(p.severity, p.code, p.message) for p in itinerary.problems]
-        if options.show_problems
-        else None,
-    }
-    return _render("itinerary.html", options, context)
+    from . import html_page
+
+    return html_page.itinerary_page(itinerary, options)
 
 
 @hookimpl
@@ -432,8 +49,8 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
             name="html",
             suffix=".html",
             media_type="text/html; charset=utf-8",
-            render_programme=render_programme,
-            render_itinerary=render_itinerary,
+            render_programme=programme_page,
+            render_itinerary=itinerary_page,
             description="Self-contained HTML page: both clocks, prints on A4",
             purpose="page",
         )

@@ -1,23 +1,19 @@
-"""Plain-text programme and itinerary: printable, grouped by day, both clocks shown."""
+"""Plain-text programme and itinerary: printable, grouped by day, both clocks shown.
+
+What a row says comes from :mod:`.agenda`, imported (with the time zones) on first render.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from icssi_itinerary import (
-    Contact,
-    Exporter,
-    Itinerary,
-    Programme,
-    RenderOptions,
-    TimeSpan,
-    Timezone,
-    hookimpl,
-    sort_key,
-)
+from icssi_itinerary import Exporter, hookimpl
 
-from .agenda import Day, Row, agenda
-from .formatting import printable_bytes, zone_label
+if TYPE_CHECKING:
+    from icssi_itinerary import Contact, Itinerary, Programme, RenderOptions, Timezone
+
+    from .agenda import Day
 
 _COLUMN = 24
 _STATUS = {"tentative": "  [to be confirmed]", "cancelled": "  [CANCELLED]", "confirmed": ""}
@@ -27,37 +23,40 @@ def _row(when: str, text: str) -> str:
     return f"  {when:<{_COLUMN}}{text}".rstrip()
 
 
-def _clocks(row: Row) -> str:
-    """The IANA zone whose clocks apply once *row* begins (a leg: where it arrives)."""
-    span = row.item.span
-    return span.end.timezone_name or "" if isinstance(span, TimeSpan) else zone_label(span.zone)
-
-
 def _days(days: Iterable[Day], other: Timezone | None) -> list[str]:
+    from .formatting import zone_label
+
     lines: list[str] = []
     for day in days:
         lines += ["", day.heading, "-" * len(day.heading)]
         for row in day.rows:
             indent = "  " * row.depth
             if row.now_in and row.kind != "leg":
-                lines.append(f"  >> now in {row.now_in} (clocks: {_clocks(row)})")
+                lines.append(f"  >> now in {row.now_in} (clocks: {row.clocks})")
             lines.append(_row(row.when, f"{indent}{row.title}{_STATUS[row.status]}"))
             lines.append(_row("", f"{indent}{row.place}"))
             if row.when_elsewhere is not None and other is not None:
                 lines.append(_row("", f"{indent}{row.when_elsewhere} in {zone_label(other)}"))
             if row.now_in and row.kind == "leg":
-                lines.append(f"  >> arriving in {row.now_in} (clocks: {_clocks(row)})")
+                lines.append(f"  >> arriving in {row.now_in} (clocks: {row.clocks})")
     return lines
 
 
 def _clock_note(other: Timezone | None) -> str:
+    from .formatting import zone_label
+
     if other is None:
         return "Times are local to where each thing happens."
     return f"Times are local to where each thing happens; a second line gives {zone_label(other)}."
 
 
-def render_programme(programme: Programme, options: RenderOptions) -> bytes:
+def programme_text(programme: Programme, options: RenderOptions) -> bytes:
     """The whole programme as plain text."""
+    from icssi_itinerary import sort_key
+
+    from .agenda import agenda
+    from .formatting import printable_bytes
+
     other = options.display_zone()
     lines = [programme.title, "=" * len(programme.title)]
     lines += [f"Organised by {programme.organiser}"] if programme.organiser else []
@@ -67,8 +66,11 @@ def render_programme(programme: Programme, options: RenderOptions) -> bytes:
     return printable_bytes("\n".join(lines) + "\n")
 
 
-def render_itinerary(itinerary: Itinerary, options: RenderOptions) -> bytes:
+def itinerary_text(itinerary: Itinerary, options: RenderOptions) -> bytes:
     """One delegate's itinerary as plain text."""
+    from .agenda import agenda
+    from .formatting import printable_bytes
+
     delegate, programme = itinerary.delegate, itinerary.programme
     other = options.display_zone(itinerary)
     title = f"Itinerary for {delegate.name}"
@@ -108,8 +110,8 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
             name="text",
             suffix=".txt",
             media_type="text/plain; charset=utf-8",
-            render_programme=render_programme,
-            render_itinerary=render_itinerary,
+            render_programme=programme_text,
+            render_itinerary=itinerary_text,
             description="Plain text, grouped by day, venue time and home time side by side",
         )
     )

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .publishing import publish
     from .roster import load_roster
     from .timing import DateSpan, Span, TimeSpan, Timezone, in_zone, localize, zone
+    from .urls import safe_url, webcal_url
 
 _WHERE = {
     "Check": "itinerary",
@@ -68,7 +69,9 @@ _WHERE = {
     "render_itinerary": "exporters",
     "render_programme": "exporters",
     "run_checks": "itinerary",
+    "safe_url": "urls",
     "sort_key": "itinerary",
+    "webcal_url": "urls",
     "write_atomic": "files",
     "zone": "timing",
 }
@@ -123,7 +126,9 @@ __all__ = [
     "render_itinerary",
     "render_programme",
     "run_checks",
+    "safe_url",
     "sort_key",
+    "webcal_url",
     "write_atomic",
     "zone",
 ]

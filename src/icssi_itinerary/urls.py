@@ -6,7 +6,7 @@ import urllib.parse
 
 from .errors import InputError
 
-__all__ = ["site_base_url", "webcal_url"]
+__all__ = ["safe_url", "site_base_url", "webcal_url"]
 
 
 def site_base_url(text: str) -> str:
@@ -47,3 +47,24 @@ def webcal_url(feed_url: str) -> str:
     if scheme not in ("https", "http") or not sep:
         raise ValueError(f"not an http(s) URL: {feed_url!r}")
     return f"webcal://{rest}"
+
+
+def safe_url(url: str | None) -> str | None:
+    """*url* if it is an absolute ``http``/``https`` URL that can be a link, else ``None``.
+
+    Input URLs (an event's, a venue's or the programme's ``url``) reach a link, a feed's
+    organizer or a conference app only through this: ``javascript:``, ``data:``,
+    relative or malformed addresses stay text or vanish.
+    """
+    if not url:
+        return None
+    text = url.strip()
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
+        return None
+    try:
+        parts = urllib.parse.urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return text

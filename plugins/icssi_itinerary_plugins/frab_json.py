@@ -1,0 +1,112 @@
+"""``schedule.json`` (c3voc's JSON schema) from a :class:`~.frab_model.Schedule`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from .frab_model import GENERATOR, Schedule, Slot, clock_text, duration_text, generator_version
+
+__all__ = ["JSON_SCHEMA_URL", "json_conference", "render_json", "version"]
+
+JSON_SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
+_TIME_ZONE_NAME = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")  # the JSON schema's pattern
+
+
+def _json_event(schedule: Schedule, slot: Slot) -> dict[str, Any]:
+    event = slot.event
+    url = event.url or schedule.programme.url or f"urn:uuid:{slot.guid}"
+    return {
+        "guid": slot.guid,
+        "id": slot.number,
+        "date": slot.start.isoformat(),
+        "start": clock_text(slot.start, seconds=False),
+        "end": slot.end.isoformat(),
+        "duration": duration_text(slot.duration, seconds=False),
+        "room": slot.room.name,
+        "slug": slot.slug,
+        "url": url,
+        "title": slot.title,
+        "subtitle": slot.subtitle,
+        "track": slot.track.name,
+        "type": event.kind,
+        "language": None,
+        "abstract": slot.abstract,
+        "description": slot.description,
+        "persons": [],
+        "links": [{"url": event.url, "title": event.title, "type": "web"}] if event.url else [],
+    }
+
+
+def json_conference(schedule: Schedule) -> dict[str, Any]:
+    programme = schedule.programme
+    conference: dict[str, Any] = {
+        "acronym": schedule.acronym,
+        "title": programme.title,
+    }
+    if programme.description:
+        conference["description"] = programme.description
+    if schedule.days:
+        conference["start"] = schedule.days[0].date.isoformat()
+        conference["end"] = schedule.days[-1].date.isoformat()
+    else:
+        conference["start"] = conference["end"] = ""
+    conference["daysCount"] = len(schedule.days)
+    conference["timeslot_duration"] = schedule.timeslot
+    if schedule.time_zone_name and _TIME_ZONE_NAME.search(schedule.time_zone_name):
+        conference["time_zone_name"] = schedule.time_zone_name
+    if programme.url:
+        conference["url"] = programme.url
+    conference["tracks"] = [
+        {"name": track.name, **({"slug": track.slug} if track.slug else {})}
+        for track in schedule.tracks
+    ]
+    conference["rooms"] = [
+        {
+            "name": room.name,
+            "slug": room.slug,
+            "guid": room.guid,
+            "description": room.venue.location,
+            **({"url": room.venue.url} if room.venue.url else {}),
+        }
+        for room in schedule.rooms
+    ]
+    conference["meta"] = {
+        # a list, not a map keyed by room name: c3voc's tools turn map keys into XML tags
+        "time_zones": [
+            {"room": room.name, "guid": room.guid, "time_zone_name": room.venue.zone.key}
+            for room in schedule.rooms
+        ],
+    }
+    conference["days"] = [
+        {
+            "index": day.index,
+            "date": day.date.isoformat(),
+            "day_start": day.start.isoformat(),
+            "day_end": day.end.isoformat(),
+            "rooms": {
+                room.name: [_json_event(schedule, slot) for slot in slots]
+                for room, slots in day.rooms()
+            },
+        }
+        for day in schedule.days
+    ]
+    return conference
+
+
+def version(conference: dict[str, Any]) -> str:
+    """A short hash of the content: it changes exactly when the schedule does."""
+    data = json.dumps(conference, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def render_json(schedule: Schedule) -> bytes:
+    conference = json_conference(schedule)
+    document = {
+        "$schema": JSON_SCHEMA_URL,
+        "generator": {"name": GENERATOR, "version": generator_version()},
+        "schedule": {"version": version(conference), "conference": conference},
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

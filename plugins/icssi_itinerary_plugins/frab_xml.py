@@ -1,0 +1,96 @@
+"""``schedule.xml`` (the pentabarf/frab XML that Giggity, EventFahrplan and ConfClerk
+read) from a :class:`~.frab_model.Schedule`."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from icssi_itinerary import safe_url
+
+from .frab_json import json_conference, version
+from .frab_model import GENERATOR, Schedule, Slot, clock_text, duration_text, generator_version
+
+__all__ = ["render_xml"]
+
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _x(text: str) -> str:
+    """*text* with the characters XML 1.0 cannot carry replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, {key: _x(value) for key, value in attributes.items()})
+    if text is not None:
+        element.text = _x(text)
+    return element
+
+
+def _xml_event(parent: ET.Element, slot: Slot) -> None:
+    event = slot.event
+    element = _sub(parent, "event", id=str(slot.number), guid=slot.guid)
+    _sub(element, "room", slot.room.name)
+    _sub(element, "title", slot.title)
+    if slot.subtitle is not None:
+        _sub(element, "subtitle", slot.subtitle)
+    _sub(element, "type", event.kind)
+    _sub(element, "date", slot.start.isoformat())
+    _sub(element, "start", clock_text(slot.start, seconds=True))
+    _sub(element, "duration", duration_text(slot.duration, seconds=True))
+    _sub(element, "abstract", slot.abstract)
+    _sub(element, "slug", slot.slug)
+    _sub(element, "track", slot.track.name)
+    _sub(element, "persons")
+    _sub(element, "description", slot.description)
+    links = _sub(element, "links")
+    if event.url:
+        _sub(links, "link", event.title, href=event.url)
+    url = safe_url(event.url)
+    if url:
+        _sub(element, "url", url)
+
+
+def render_xml(schedule: Schedule) -> bytes:
+    programme = schedule.programme
+    root = ET.Element("schedule")
+    _sub(root, "generator", name=GENERATOR, version=generator_version())
+    url = safe_url(programme.url)
+    if url:
+        _sub(root, "url", url)
+    _sub(root, "version", version(json_conference(schedule)))
+    conference = _sub(root, "conference")
+    _sub(conference, "title", programme.title)
+    _sub(conference, "acronym", schedule.acronym)
+    if schedule.days:
+        _sub(conference, "start", schedule.days[0].date.isoformat())
+        _sub(conference, "end", schedule.days[-1].date.isoformat())
+    _sub(conference, "days", str(len(schedule.days)))
+    _sub(conference, "timeslot_duration", schedule.timeslot)
+    if url:
+        _sub(conference, "url", url)
+    if schedule.time_zone_name:
+        _sub(conference, "time_zone_name", schedule.time_zone_name)
+    for track in schedule.tracks:
+        _sub(
+            conference,
+            "track",
+            **{"name": track.name, **({"slug": track.slug} if track.slug else {})},
+        )
+    for day in schedule.days:
+        day_element = _sub(
+            root,
+            "day",
+            date=day.date.isoformat(),
+            start=day.start.isoformat(),
+            end=day.end.isoformat(),
+            index=str(day.index),
+        )
+        for room, slots in day.rooms():
+            room_element = _sub(day_element, "room", name=room.name, guid=room.guid)
+            for slot in slots:
+                _xml_event(room_element, slot)
+    ET.indent(root, space="  ")
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"

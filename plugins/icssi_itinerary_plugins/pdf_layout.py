@@ -1,0 +1,329 @@
+"""The PDF's page layout: an A4 document whose rows never break across pages, wrapped
+paragraphs, tables with repeated headings, and the QR code drawn as rectangles.
+
+What goes on the pages is :mod:`.pdf_pages`' business; the fonts it sets, :mod:`.pdf_fonts`'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from fpdf import FPDF
+from fpdf.enums import MethodReturnValue, XPos, YPos
+
+from .fonts import ARABIC, LATIN, LATIN_BOLD, FontNotFound, find_font, missing_message
+from .pdf_fonts import add_font, findable, is_arabic
+from .qr import QUIET_ZONE, qr_matrix, qr_runs
+
+__all__ = ["Document", "Part", "Table"]
+
+# Layout, in millimetres (A4 is 210 x 297).
+MARGIN = 14.0
+BOTTOM = 16.0
+QR_SIZE = 30.0
+PT = 25.4 / 72  # one point in mm
+GREY = (96, 96, 96)
+INK = (0, 0, 0)
+ACCENT = (0, 84, 147)
+WARN = (170, 80, 0)
+FILL_DAY = (226, 234, 243)
+FILL_HEAD = (240, 240, 240)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One paragraph of a table cell."""
+
+    text: str
+    size: float = 9.0
+    bold: bool = False
+    color: tuple[int, int, int] = INK
+    indent: float = 0.0
+
+
+class Document(FPDF):
+    """An A4 page with our fonts, a footer, and rows that never break across pages."""
+
+    def __init__(self, title: str, generated: datetime, source: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.generated = generated
+        self.source = source
+        self.set_margins(MARGIN, MARGIN, MARGIN)
+        self.set_auto_page_break(True, BOTTOM)
+        self.set_creation_date(generated)
+        self.set_title(title)
+        self.set_creator("icssi-itinerary")
+        self.set_producer("icssi-itinerary (fpdf2)")
+        try:
+            latin = find_font(LATIN)
+        except FontNotFound:
+            # Name every missing font at once, not one per attempt.
+            missing = [LATIN, *(spec for spec in (ARABIC,) if not findable(spec))]
+            raise FontNotFound(missing_message(missing)) from None
+        try:
+            bold = find_font(LATIN_BOLD)
+        except FontNotFound:
+            bold = latin  # headings in the regular weight rather than no PDF
+        self._latin = {
+            "": add_font(self, "latin", "", latin, "common"),
+            "B": add_font(self, "latin", "B", bold, "common"),
+        }
+        self._latin_path = latin
+        self._fallbacks: dict[str, str] = {}
+        self.on_new_page: Callable[[], None] | None = None
+        self.add_page()
+
+    # Text -------------------------------------------------------------------------
+
+    def _plain(self, text: str) -> bool:
+        """Text the cut-down Latin font draws alone, without shaping or fallback."""
+        cmap = self._latin[""].cmap
+        return all(ord(char) in cmap for char in text)
+
+    def _use(self, text: str, size: float, bold: bool) -> bool:
+        """Set the font for *text*; ``True`` if it is plain (see :meth:`_plain`).
+
+        Shaping and fallback fonts are switched on only where the text needs them: both
+        make fpdf2 look at every character, which costs time on every line."""
+        self.set_font("latin", "B" if bold else "", size)
+        if self._plain(text):
+            self.set_text_shaping(False)
+            self.set_fallback_fonts([])
+            return True
+        if any(is_arabic(ord(char)) for char in text) and "arabic" not in self._fallbacks:
+            add_font(self, "arabic", "", find_font(ARABIC), "all")
+            self._fallbacks["arabic"] = "arabic"
+        cmap = self._latin[""].cmap
+        other = any(ord(c) not in cmap and not is_arabic(ord(c)) for c in text)
+        if other and "full" not in self._fallbacks:
+            add_font(self, "latinfull", "", self._latin_path, "no-arabic")
+            self._fallbacks["full"] = "latinfull"
+        self.set_text_shaping(True)
+        self.set_fallback_fonts(list(self._fallbacks.values()), exact_match=False)
+        return False
+
+    def line_height(self, size: float) -> float:
+        return size * PT * 1.3
+
+    def _width(self, text: str, size: float, bold: bool) -> float:
+        """Width in mm of plain text (the sum of its advance widths)."""
+        widths = self._latin["B" if bold else ""].cw
+        return sum(widths[ord(char)] for char in text) * size * 0.001 * PT
+
+    def _wrap(self, text: str, width: float, size: float, bold: bool) -> list[str]:
+        """Greedy word wrap of plain text; a word longer than a line is cut.
+
+        Widths add up (plain text is drawn without kerning), so each character is
+        measured once: linear in the length of the text, however long a word is.
+        """
+        widths = self._latin["B" if bold else ""].cw
+        scale = size * 0.001 * PT
+        space = widths[ord(" ")] * scale
+        lines: list[str] = []
+        for paragraph in text.split("\n"):
+            line: list[str] = []
+            used = 0.0
+            for word in paragraph.split(" "):
+                needed = sum(widths[ord(char)] for char in word) * scale
+                if line and used + space + needed <= width:
+                    line.append(word)
+                    used += space + needed
+                    continue
+                if line:
+                    lines.append(" ".join(line))
+                if needed <= width:
+                    line, used = [word], needed
+                    continue
+                piece: list[str] = []  # a word wider than the line: cut it
+                used = 0.0
+                for char in word:
+                    advance = widths[ord(char)] * scale
+                    if piece and used + advance > width:
+                        lines.append("".join(piece))
+                        piece, used = [], 0.0
+                    piece.append(char)
+                    used += advance
+                line = ["".join(piece)]
+            lines.append(" ".join(line))
+        return lines
+
+    def paragraph(
+        self, x: float, width: float, part: Part, *, draw: bool = True, align: str = "L"
+    ) -> float:
+        """Draw (or only measure) one wrapped paragraph at (x, current y); its height."""
+        height = self.line_height(part.size)
+        inner = width - part.indent - 2 * self.c_margin
+        if self._use(part.text, part.size, part.bold):
+            lines = self._wrap(part.text, inner, part.size, part.bold)
+            if draw:
+                self.set_text_color(*part.color)
+                top = self.get_y()
+                for number, line in enumerate(lines):
+                    left = x + part.indent + self.c_margin
+                    if align != "L":
+                        room = inner - self._width(line, part.size, part.bold)
+                        left += room if align == "R" else room / 2
+                    baseline = top + number * height + height / 2 + 0.3 * part.size * PT
+                    self.text(left, baseline, line)
+                self.set_xy(x, top + len(lines) * height)
+            return len(lines) * height
+        self.set_text_color(*part.color)
+        self.set_x(x + part.indent)
+        measured = self.multi_cell(
+            width - part.indent,
+            height,
+            part.text,
+            align=align,
+            new_x=XPos.LEFT,
+            new_y=YPos.NEXT,
+            dry_run=not draw,
+            output=MethodReturnValue.HEIGHT,
+        )
+        if draw:
+            self.set_x(x)
+        assert isinstance(measured, float | int)
+        return float(measured)
+
+    def parts_height(self, width: float, parts: Sequence[Part]) -> float:
+        return sum(self.paragraph(0, width, part, draw=False) for part in parts)
+
+    def parts(self, x: float, width: float, parts: Sequence[Part]) -> None:
+        for part in parts:
+            self.paragraph(x, width, part)
+
+    def one_line(
+        self, x: float, width: float, text: str, size: float, *, bold: bool = False
+    ) -> None:
+        """A time or a label that must not wrap: the font shrinks until it fits."""
+        room = width - 2 * self.c_margin
+        height = self.line_height(9.0)
+        top = self.get_y()
+        if self._use(text, size, bold):
+            while size > 5 and self._width(text, size, bold) > room:
+                size -= 0.25
+            self.set_font_size(size)
+            self.text(x + self.c_margin, top + height / 2 + 0.3 * size * PT, text)
+        else:
+            while size > 5 and self.get_string_width(text) > room:
+                size -= 0.25
+                self.set_font_size(size)
+            self.set_x(x)
+            self.cell(width, height, text)
+        self.set_xy(x, top + height)
+
+    def qr(self, url: str, x: float, y: float, size: float) -> None:
+        """The QR code of *url* as filled rectangles (one per run of dark modules)."""
+        matrix = qr_matrix(url)
+        unit = size / (len(matrix) + 2 * QUIET_ZONE)
+        self.set_fill_color(*INK)
+        for row, column, length in qr_runs(matrix):
+            self.rect(
+                x + (column + QUIET_ZONE) * unit,
+                y + (row + QUIET_ZONE) * unit,
+                length * unit,
+                unit,
+                style="F",
+            )
+
+    # Pages ------------------------------------------------------------------------
+
+    def room_left(self) -> float:
+        return self.page_break_trigger - self.get_y()
+
+    def keep(self, height: float) -> None:
+        """Start a new page unless *height* fits on this one."""
+        if height > self.room_left():
+            self.add_page()
+            if self.on_new_page is not None:
+                self.on_new_page()
+
+    def footer(self) -> None:
+        self.set_y(-BOTTOM + 4)
+        self._use("", 7.5, False)
+        self.set_text_color(*GREY)
+        stamp = f"Generated {self.generated:%Y-%m-%d} by icssi-itinerary from {self.source}"
+        self.cell(self.epw * 0.75, 5, stamp, align="L")
+        self.cell(self.epw * 0.25, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+
+    def heading(self, text: str) -> None:
+        """A section heading, kept with at least a few lines of what follows."""
+        self.on_new_page = None  # the previous table has ended
+        self.keep(self.line_height(12) + 4 + 3 * self.line_height(9))
+        self.ln(3)
+        self.paragraph(self.l_margin, self.epw, Part(text, 12, True, ACCENT))
+        self.ln(1)
+
+
+@dataclass(frozen=True)
+class Table:
+    """Columns of fixed width; each row's height is measured before it is drawn."""
+
+    headers: tuple[str, ...]
+    widths: tuple[float, ...]
+
+    def begin(self, pdf: Document, new_page: Callable[[], None] | None = None) -> None:
+        """Draw the column headings, and again on each page the table continues on."""
+        pdf.on_new_page = new_page or (lambda: self.header(pdf))
+        self.header(pdf)
+
+    def section(
+        self, pdf: Document, title: str, rows: Iterable[Sequence[Sequence[Part] | str]]
+    ) -> None:
+        """A heading and this table of *rows* under it; nothing at all without rows."""
+        rows = list(rows)
+        if not rows:
+            return
+        pdf.heading(title)
+        self.begin(pdf)
+        for cells in rows:
+            self.row(pdf, cells)
+        pdf.on_new_page = None
+
+    def header(self, pdf: Document) -> None:
+        height = pdf.line_height(8) + 1.5
+        top = pdf.get_y()
+        pdf.set_fill_color(*FILL_HEAD)
+        pdf.rect(pdf.l_margin, top, sum(self.widths), height, style="F")
+        x = pdf.l_margin
+        for text, width in zip(self.headers, self.widths, strict=True):
+            pdf.set_y(top + 0.75)
+            pdf.set_text_color(*GREY)
+            pdf.one_line(x, width, text, 8, bold=True)
+            x += width
+        pdf.set_y(top + height)
+
+    def row(
+        self,
+        pdf: Document,
+        cells: Sequence[Sequence[Part] | str],
+        *,
+        keep_with: float = 0.0,
+        before: Callable[[], None] | None = None,
+    ) -> None:
+        """One row, whole on one page; *keep_with* more height must fit too (e.g. a day
+        heading drawn by *before*)."""
+        heights = [
+            pdf.line_height(9.0) if isinstance(cell, str) else pdf.parts_height(width, cell)
+            for cell, width in zip(cells, self.widths, strict=True)
+        ]
+        height = max(heights) + 1.6
+        pdf.keep(height + keep_with)
+        if before is not None:
+            before()
+        top = pdf.get_y() + 0.8
+        x = pdf.l_margin
+        for cell, width in zip(cells, self.widths, strict=True):
+            pdf.set_y(top)
+            if isinstance(cell, str):
+                pdf.set_text_color(*INK)
+                pdf.one_line(x, width, cell, 9.0)
+            else:
+                pdf.parts(x, width, cell)
+            x += width
+        pdf.set_draw_color(210, 210, 210)
+        pdf.set_line_width(0.2)
+        bottom = top - 0.8 + height
+        pdf.line(pdf.l_margin, bottom, pdf.l_margin + sum(self.widths), bottom)
+        pdf.set_y(bottom)
