@@ -110,3 +110,5 @@ from .timing import (
 from .timing import (
     zone as zone,
 )
+
+__all__: list[str]  # made from the imports above, at run time
