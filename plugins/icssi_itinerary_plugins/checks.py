@@ -1,8 +1,8 @@
 """The built-in itinerary checks, registered through the public ``register_checks`` hook.
 
 Each check function is named after its code: ``check_no_travel`` reports ``no-travel``.
-The model's classes are reached as ``api.Event`` and so on when a check runs, so that
-importing this module (which ``--help`` does) does not load time zones.
+The library's classes are reached as ``api.Event`` and so on when a check runs, so that
+importing this module (which ``--help`` does) loads neither time zones nor the model.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import icssi_itinerary as api
-from icssi_itinerary import Check, Problem, hookimpl
+from icssi_itinerary import hookimpl
 
 if TYPE_CHECKING:
-    from icssi_itinerary import Event, Itinerary, ItineraryItem, Programme, Span
+    from icssi_itinerary import Check, Event, Itinerary, ItineraryItem, Problem, Programme, Span
 
 __all__ = ["check_late_arrival", "check_no_stay", "check_no_travel", "check_overlap"]
 
@@ -94,7 +94,7 @@ def check_overlap(itinerary: Itinerary) -> Iterator[Problem]:
 
 
 def _overlap(one: ItineraryItem, other: ItineraryItem, how: str) -> Problem:
-    return Problem(
+    return api.Problem(
         "error",
         "overlap",
         f"'{one.title}' ({_when(one.span)}) and '{other.title}' ({_when(other.span)}) are {how}",
@@ -119,7 +119,7 @@ def check_late_arrival(itinerary: Itinerary) -> Iterator[Problem]:
                 late = arrival > event.span.start
             if not late:
                 continue
-            yield Problem(
+            yield api.Problem(
                 "error",
                 "late-arrival",
                 f"'{leg.title}' arrives {arrival:%d %b %Y %H:%M} {arrival.tzname()}, "
@@ -142,7 +142,7 @@ def check_no_travel(itinerary: Itinerary) -> Iterator[Problem]:
             and leg.span.end <= after.span.end
             for leg in legs
         ):
-            yield Problem(
+            yield api.Problem(
                 "warning",
                 "no-travel",
                 f"no travel from {before.city} to {after.city} between '{before.title}' "
@@ -168,7 +168,7 @@ def check_no_stay(itinerary: Itinerary) -> Iterator[Problem]:
         if not (on_board or staying):
             before = [leg for leg in legs if leg.span.start.date() <= night][-1]
             after = next(leg for leg in legs if leg.span.start.date() > night)
-            yield Problem(
+            yield api.Problem(
                 "warning",
                 "no-stay",
                 f"no stay for the night of {night:%d %b %Y} "
@@ -193,4 +193,4 @@ def register_checks(register: Callable[[Check], None]) -> None:
     """Register the built-in checks."""
     for run in BUILT_IN_CHECKS:
         code = run.__name__.removeprefix("check_").replace("_", "-")
-        register(Check(code, run, (run.__doc__ or "").strip()))
+        register(api.Check(code, run, (run.__doc__ or "").strip()))

@@ -6,19 +6,20 @@ from __future__ import annotations
 import inspect
 import os
 import sys
-import traceback
 from collections.abc import Iterable
 from dataclasses import replace
 from types import FrameType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
 
 from . import hookspecs
-from .checks import Check
 from .discovery import ENTRY_POINT_GROUP, HOME, EntryPoint, entry_points
 from .errors import InputError, PluginError
-from .exporters import Exporter
+
+if TYPE_CHECKING:
+    from .checks import Check
+    from .exporters import Exporter
 
 __all__ = [
     "BUILT_IN_PLUGINS",
@@ -31,7 +32,7 @@ __all__ = [
     "pm",
 ]
 
-_Registered = TypeVar("_Registered", Exporter, Check)
+_Registered = TypeVar("_Registered", "Exporter", "Check")
 
 
 def _allowed(entry: EntryPoint) -> bool:
@@ -91,6 +92,8 @@ def _call(hook: str, **kwargs: Any) -> None:
     try:
         getattr(pm.hook, hook)(**kwargs)
     except Exception as error:
+        import traceback  # only on failure: start-up (--help) calls a hook too
+
         raised = [frame for frame, _ in traceback.walk_tb(error.__traceback__)]
         plugin = _plugin_of(hook, reversed(raised))  # the innermost implementation
         who = f"plugin '{plugin}'" if plugin else "a plugin"
@@ -138,6 +141,8 @@ def get_exporters() -> dict[str, Exporter]:
     registered later (a third-party plugin overrides a built-in format), unless the
     other's hook is marked ``tryfirst``; a ``trylast`` hook gives a fallback.
     """
+    from .exporters import Exporter
+
     return _by_name("register_exporters", Exporter)
 
 
@@ -157,6 +162,8 @@ def get_exporter(name: str, field: str | None = "--format") -> Exporter:
 def get_checks() -> dict[str, Check]:
     """Every registered itinerary check by name, in the order they run (built-in ones
     first); a name registered twice is resolved as in :func:`get_exporters`."""
+    from .checks import Check
+
     return _by_name("register_checks", Check)
 
 
