@@ -23,11 +23,12 @@ from icssi_itinerary import (
     Programme,
     Roster,
     build_itinerary,
+    get_checks,
     load_programme,
     load_roster,
+    validate,
 )
 from icssi_itinerary.cli import cli
-from icssi_itinerary.plugins import get_checks
 
 BUILT_IN = {"overlap", "late-arrival", "no-travel", "no-stay"}
 LEG_COLUMNS = ("id", "delegate", "mode", "from", "from_timezone", "departs", "to", "to_timezone")
@@ -83,7 +84,7 @@ def write_roster(
 
 def itinerary_of(programme: Programme, roster_path: Path) -> Itinerary:
     (delegate,) = load_roster(roster_path, programme).delegates
-    return build_itinerary(programme, delegate)
+    return build_itinerary(programme, delegate, get_checks().values())
 
 
 def by_code(itinerary: Itinerary, code: str) -> list[Problem]:
@@ -94,6 +95,23 @@ def test_the_four_built_in_checks_are_registered() -> None:
     checks = get_checks()
     assert set(checks) >= BUILT_IN
     assert all(checks[name].description for name in BUILT_IN)
+    assert {checks[name].plugin for name in BUILT_IN} == {"icssi_itinerary_plugins.checks"}
+
+
+def test_each_check_function_is_named_after_its_code() -> None:
+    for name, check in get_checks().items():
+        assert getattr(check.run, "__name__", "") == "check_" + name.replace("-", "_")
+
+
+def test_the_built_in_checks_use_only_the_public_api() -> None:
+    source = (ROOT / "plugins" / "icssi_itinerary_plugins" / "checks.py").read_text()
+    imports = [
+        line.split()[1]
+        for line in source.splitlines()
+        if line.lstrip().startswith(("import ", "from "))
+    ]
+    ours = {name for name in imports if name.startswith("icssi")}
+    assert ours == {"icssi_itinerary"}, ours
 
 
 # --- overlap --------------------------------------------------------------------------
@@ -339,7 +357,7 @@ def test_every_check_is_silent_on_every_sample_delegate(
         assert itinerary.problems == ()
         for name in BUILT_IN:
             assert list(checks[name].run(itinerary)) == [], (delegate.id, name)
-        assert build_itinerary(programme, delegate).problems == ()
+        assert build_itinerary(programme, delegate, checks.values()).problems == ()
 
 
 # --- custom checks ----------------------------------------------------------------------
@@ -366,7 +384,20 @@ def test_a_custom_check_passed_in_runs_instead_of_the_registered_ones(
     assert seen == ["crafted"]
     assert itinerary.problems == (Problem("warning", "too-many", "more than one flight", ("x",)),)
     # with the registered checks, the built-in one fires instead
-    assert [p.code for p in build_itinerary(programme, delegate).problems] == ["no-travel"]
+    registered = get_checks().values()
+    assert [p.code for p in build_itinerary(programme, delegate, registered).problems] == [
+        "no-travel"
+    ]
+
+
+def test_an_itinerary_is_checked_only_by_the_checks_passed(
+    tmp_path: Path, programme: Programme
+) -> None:
+    """build_itinerary does not reach for the registered checks behind the caller's back."""
+    path = write_roster(tmp_path, "icssi-oslo-conference;upr-iraq", legs=[HOME_TO_OSLO])
+    (delegate,) = load_roster(path, programme).delegates
+    assert build_itinerary(programme, delegate).problems == ()
+    assert build_itinerary(programme, delegate, get_checks().values()).problems != ()
 
 
 def test_a_check_that_raises_is_reported_by_name(programme: Programme, roster: Roster) -> None:
@@ -404,10 +435,10 @@ def test_validate_exits_1_and_prints_each_problem(tmp_path: Path, programme: Pro
     with (folder / "legs.csv").open("a", encoding="utf-8") as stream:
         stream.write(row + "\n")
 
-    problems = {
-        d.id: build_itinerary(programme, d).problems
-        for d in load_roster(folder / "roster.csv", programme).delegates
-    }
+    problems = validate(
+        programme, load_roster(folder / "roster.csv", programme), get_checks().values()
+    )
+    assert list(problems) == ["crafted", "late-one"]
     assert [p.code for p in problems["crafted"]] == ["no-travel"]
     assert {p.code for p in problems["late-one"]} == {"late-arrival", "overlap"}
 

@@ -50,7 +50,7 @@ from icssi_itinerary import (
     zone,
 )
 from icssi_itinerary.cli import cli
-from icssi_itinerary.plugins import get_exporters
+from icssi_itinerary.plugins import get_checks, get_exporters
 from icssi_itinerary_plugins import html_page as html_plugin
 
 BAGHDAD = ZoneInfo("Asia/Baghdad")
@@ -380,7 +380,7 @@ def test_no_delegate_email_on_any_page(programme: Programme, roster: Roster) -> 
 def test_problems_only_on_the_coordinators_copy(programme: Programme) -> None:
     # Geneva and Brussels with no travel and no hotel: the checks have things to say.
     person = Delegate("p", "P", ("upr-iraq", "mep-meeting"), home_zone=zone("Asia/Baghdad"))
-    plan = build_itinerary(programme, person)
+    plan = build_itinerary(programme, person, get_checks().values())
     assert plan.problems
     public = parse(delegate_page(plan))
     assert public.find(".//section[@class='problems']") is None

@@ -49,7 +49,7 @@ from icssi_itinerary import (
     render_programme,
 )
 from icssi_itinerary.cli import cli
-from icssi_itinerary.plugins import get_exporters
+from icssi_itinerary.plugins import get_checks, get_exporters
 
 BAGHDAD = ZoneInfo("Asia/Baghdad")
 FEED = "https://example.org/icssi/feeds/3f9a1c/{id}.ics"
@@ -566,7 +566,7 @@ def test_cli_itinerary_export_and_build_write_pdfs(tmp_path: Path) -> None:
 
 def test_problems_only_in_the_coordinators_copy(programme: Programme, tmp_path: Path) -> None:
     roster = load_roster(write_long_roster(tmp_path, 8), programme)
-    itinerary = build_itinerary(programme, roster.delegates[0])
+    itinerary = build_itinerary(programme, roster.delegates[0], get_checks().values())
     assert itinerary.problems, "two days of trains and no stay between them"
     plain = flat(" ".join(pages_text(pdf_of(itinerary))))
     flagged = flat(" ".join(pages_text(pdf_of(itinerary, show_problems=True))))

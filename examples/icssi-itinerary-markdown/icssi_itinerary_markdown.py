@@ -217,7 +217,7 @@ def _morning_after(arrival: datetime) -> date | None:
     return None
 
 
-def early_starts(itinerary: Itinerary) -> Iterator[Problem]:
+def check_early_start(itinerary: Itinerary) -> Iterator[Problem]:
     """A commitment before 07:00 local after a journey that arrived at 23:00 local or later."""
     timed = [item for item in itinerary.items if isinstance(item.span, TimeSpan)]
     for leg in timed:
@@ -270,7 +270,7 @@ def register_checks(register: Callable[[Check], None]) -> None:
     register(
         Check(
             "early-start",
-            early_starts,
+            check_early_start,
             "A commitment before 07:00 after a journey that arrived at 23:00 or later",
         )
     )

@@ -9,11 +9,12 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .checks import Check, Problem
 from .errors import PluginError
 from .exporters import Exporter, RenderOptions, render_itinerary, render_programme
 from .files import write_atomic
 from .itinerary import build_itinerary
-from .model import Problem, Programme, Roster
+from .model import Programme, Roster
 from .parallel import run_parallel
 
 __all__ = ["build_all", "output_name"]
@@ -42,22 +43,23 @@ def build_all(
     options: RenderOptions,
     progress: Callable[[tuple[Problem, ...]], None] | None = None,
     jobs: int = 1,
+    checks: Sequence[Check] = (),
 ) -> list[Path]:
     """Write ``programme.<suffix>`` and ``<delegate id>/itinerary.<suffix>`` per format.
 
     Itineraries are built and rendered in *jobs* processes; *progress* gets each
-    delegate's problems as they finish. Everything is written into a staging folder
-    first; files move into *out* only when all of them rendered, so a failure leaves
-    *out* as it was. Files an earlier build wrote (recorded in :data:`MANIFEST`) that
-    this one does not, such as the folder of a delegate who left the roster, are
-    removed; nothing else is. Returns the files written.
+    delegate's problems (what *checks* find) as they finish. Everything is written
+    into a staging folder first; files move into *out* only when all of them
+    rendered, so a failure leaves *out* as it was. Files an earlier build wrote
+    (recorded in :data:`MANIFEST`) that this one does not, such as the folder of a
+    delegate who left the roster, are removed; nothing else is. Returns the files written.
     """
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.staging-"))
 
     def work(index: int) -> tuple[str, list[tuple[str, bytes]], tuple[Problem, ...]]:
         delegate = roster.delegates[index]
-        itinerary = build_itinerary(programme, delegate)
+        itinerary = build_itinerary(programme, delegate, checks)
         files = [
             (output_name("itinerary", exporter), render_itinerary(exporter, itinerary, options))
             for exporter in exporters

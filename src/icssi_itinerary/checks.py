@@ -1,186 +1,53 @@
-"""The built-in itinerary checks, registered through the public ``register_checks`` hook."""
+"""What a check is: a named test of an itinerary, the problems it reports, and running them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from datetime import date, timedelta
-from itertools import pairwise
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
-from .hookspecs import hookimpl
-from .itinerary import Check
-from .model import Event, Itinerary, ItineraryItem, Problem, Programme, Stay, TravelLeg
-from .timing import DateSpan, Span
+from .errors import PluginError
 
-__all__ = ["check_late_arrival", "check_missing_stay", "check_missing_travel", "check_overlap"]
+if TYPE_CHECKING:
+    from .model import Itinerary
 
+__all__ = ["Check", "Problem", "Severity", "run_checks"]
 
-def _when(span: Span) -> str:
-    if isinstance(span, DateSpan):
-        last = "" if span.last_day == span.first_day else f" to {span.last_day:%d %b %Y}"
-        return f"{span.first_day:%d %b %Y}{last}"
-    return f"{span.start:%d %b %Y %H:%M} {span.start.tzname()}"
+Severity = Literal["error", "warning"]
 
 
-def _same_city(one: str, other: str) -> bool:
-    return one.casefold() == other.casefold()
+@dataclass(frozen=True)
+class Problem:
+    """Something a coordinator should look at, found by a check."""
+
+    severity: Severity
+    code: str
+    """The name of the check that found it."""
+    message: str
+    items: tuple[str, ...] = ()
+    """The ids of the events, legs and stays concerned."""
 
 
-def _nested(programme: Programme, one: Event, other: Event) -> bool:
-    """Whether one event is nested inside the other (a session inside its conference)."""
+@dataclass(frozen=True)
+class Check:
+    """A named check that looks at an itinerary and reports problems, registered through
+    the ``register_checks`` hook."""
 
-    def ancestors(event: Event) -> Iterator[str]:
-        while event.parent is not None:
-            yield event.parent
-            event = programme.event(event.parent)
-
-    return one.id in ancestors(other) or other.id in ancestors(one)
-
-
-def _local_days(span: Span) -> set[date]:
-    if isinstance(span, DateSpan):
-        return set(span.days())
-    first, last = span.start.date(), span.end.date()
-    return {first + timedelta(days=n) for n in range((last - first).days + 1)}
+    name: str
+    run: Callable[[Itinerary], Iterable[Problem]]
+    description: str = ""
+    plugin: str = ""
+    """The plugin that registered it (filled in on registration)."""
 
 
-_DAY_REACH = timedelta(hours=26).total_seconds()
-"""How far apart two instants can be and still fall on the same local date somewhere."""
-
-
-def _candidate_pairs(items: Sequence[ItineraryItem]) -> list[tuple[int, int]]:
-    """Index pairs of items whose times come near enough to clash, found by a sweep
-    instead of trying every pair; date-only spans reach a day either side, since the
-    same local date covers different instants in different zones."""
-
-    def reach(index: int) -> tuple[float, float]:
-        span = items[index].span
-        pad = _DAY_REACH if span.all_day else 0.0
-        return span.start.timestamp() - pad, span.end.timestamp() + pad
-
-    pairs = []
-    active: list[tuple[int, float]] = []
-    for index in sorted(range(len(items)), key=lambda i: reach(i)[0]):
-        low, high = reach(index)
-        active = [(other, end) for other, end in active if end > low]
-        pairs += [(min(other, index), max(other, index)) for other, _ in active]
-        active.append((index, high))
-    return sorted(pairs)
-
-
-def check_overlap(itinerary: Itinerary) -> Iterator[Problem]:
-    """Two commitments at the same time, or on the same day in different cities."""
-    commitments = [item for item in itinerary.items if not isinstance(item, Stay)]
-    for first, second in _candidate_pairs(commitments):
-        one, other = commitments[first], commitments[second]
-        if isinstance(one, Event) and isinstance(other, Event):
-            if _nested(itinerary.programme, one, other):
-                continue
-            if (one.span.all_day or other.span.all_day) and not _same_city(one.city, other.city):
-                shared = _local_days(one.span) & _local_days(other.span)
-                if shared:
-                    yield _overlap(one, other, f"on {min(shared):%d %b %Y} in different cities")
-                continue
-        if one.span.all_day or other.span.all_day:
-            continue
-        if one.span.start < other.span.end and other.span.start < one.span.end:
-            yield _overlap(one, other, "at the same time")
-
-
-def _overlap(one: ItineraryItem, other: ItineraryItem, how: str) -> Problem:
-    return Problem(
-        "error",
-        "overlap",
-        f"'{one.title}' ({_when(one.span)}) and '{other.title}' ({_when(other.span)}) are {how}",
-        (one.id, other.id),
-    )
-
-
-def check_late_arrival(itinerary: Itinerary) -> Iterator[Problem]:
-    """A leg that arrives after the next event at its destination has begun."""
-    events = itinerary.events
-    for leg in (item for item in itinerary.items if isinstance(item, TravelLeg)):
-        arrival = leg.span.end
-        upcoming = [
-            event for event in events
-            if _same_city(event.city, leg.destination) and event.span.end > leg.span.start
-        ]  # fmt: skip
-        # not only the first: a date-only review can begin the day of a 10:00 session
-        for event in upcoming:
-            if isinstance(event.span, DateSpan):
-                late = arrival.in_timezone(event.venue.zone).date() > event.span.first_day
-            else:
-                late = arrival > event.span.start
-            if not late:
-                continue
-            yield Problem(
-                "error",
-                "late-arrival",
-                f"'{leg.title}' arrives {arrival:%d %b %Y %H:%M} {arrival.tzname()}, "
-                f"after '{event.title}' begins ({_when(event.span)})",
-                (leg.id, event.id),
-            )
-            break
-
-
-def check_missing_travel(itinerary: Itinerary) -> Iterator[Problem]:
-    """Two consecutive events in different cities with no leg to the second city."""
-    legs = [item for item in itinerary.items if isinstance(item, TravelLeg)]
-    events = itinerary.events
-    for before, after in pairwise(events):
-        if _same_city(before.city, after.city) or _nested(itinerary.programme, before, after):
-            continue
-        if not any(
-            _same_city(leg.destination, after.city)
-            and leg.span.start >= before.span.start
-            and leg.span.end <= after.span.end
-            for leg in legs
-        ):
-            yield Problem(
-                "warning",
-                "no-travel",
-                f"no travel from {before.city} to {after.city} between '{before.title}' "
-                f"and '{after.title}'",
-                (before.id, after.id),
-            )
-
-
-def check_missing_stay(itinerary: Itinerary) -> Iterator[Problem]:
-    """A night between the first and the last leg of a trip with no stay and no overnight leg.
-
-    The problem names the legs either side of the night.
-    """
-    legs = [item for item in itinerary.items if isinstance(item, TravelLeg)]
-    if not legs:
-        return
-    stays = [item for item in itinerary.items if isinstance(item, Stay)]
-    night = legs[0].span.start.date()
-    last = legs[-1].span.start.date()
-    while night < last:
-        on_board = any(leg.span.start.date() <= night < leg.span.end.date() for leg in legs)
-        staying = any(stay.check_in <= night < stay.check_out for stay in stays)
-        if not (on_board or staying):
-            before = [leg for leg in legs if leg.span.start.date() <= night][-1]
-            after = next(leg for leg in legs if leg.span.start.date() > night)
-            yield Problem(
-                "warning",
-                "no-stay",
-                f"no stay for the night of {night:%d %b %Y} "
-                f"(after '{before.title}', before '{after.title}')",
-                (before.id, after.id),
-            )
-        night += timedelta(days=1)
-
-
-BUILT_IN_CHECKS: tuple[tuple[str, Callable[[Itinerary], Iterator[Problem]]], ...] = (
-    ("overlap", check_overlap),
-    ("late-arrival", check_late_arrival),
-    ("no-travel", check_missing_travel),
-    ("no-stay", check_missing_stay),
-)
-
-
-@hookimpl
-def register_checks(register: Callable[[Check], None]) -> None:
-    """Register the built-in checks."""
-    for name, run in BUILT_IN_CHECKS:
-        register(Check(name, run, (run.__doc__ or "").strip()))
+def run_checks(itinerary: Itinerary, checks: Iterable[Check]) -> tuple[Problem, ...]:
+    """Every problem the *checks* find in *itinerary*, in the order of the checks; a
+    failing check is named, with its plugin."""
+    found: list[Problem] = []
+    for check in checks:
+        try:
+            found.extend(check.run(itinerary))
+        except Exception as error:
+            source = f" of plugin '{check.plugin}'" if check.plugin else ""
+            raise PluginError(f"check '{check.name}'{source} failed: {error!r}") from error
+    return tuple(found)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -12,12 +11,11 @@ import click
 from .errors import InputError, InputWarning, PluginError
 from .exporters import RenderOptions, render_itinerary, render_programme
 from .parallel import default_jobs
+from .session import Session
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .exporters import Exporter
-    from .model import Programme, Roster
     from .timing import Timezone
 
 # Heavier modules (time zones, iCalendar, the exporters) are imported inside the
@@ -47,12 +45,10 @@ class _Group(click.Group):
     def _add_plugin_commands(self) -> None:
         if not self._plugins_added:
             _Group._plugins_added = True
-            if not _plugins_may_add_commands():
-                return
             try:
-                from .plugins import call_each
+                from .plugins import add_commands
 
-                call_each("register_commands", lambda _: {"cli": self})
+                add_commands(self)
             except PluginError as error:  # also under --help, outside invoke()
                 raise _PluginFailed(str(error)) from None
 
@@ -141,15 +137,6 @@ class _PathType(click.Path):
             raise _BadInput(str(InputError(what, field=option, hint="check the path"))) from None
 
 
-def _plugins_may_add_commands() -> bool:
-    """Built-in plugins add no commands, so unless a third-party plugin is installed (or
-    the plugin manager is already in use) --help need not load any plugin."""
-    from .discovery import BUILT_IN_HOOKS, third_party_installed
-
-    built_in = any("register_commands" in hooks for hooks in BUILT_IN_HOOKS.values())
-    return built_in or "icssi_itinerary.plugins" in sys.modules or third_party_installed()
-
-
 class ZoneType(click.ParamType):  # type: ignore[type-arg]
     """An IANA zone name given on the command line."""
 
@@ -166,35 +153,6 @@ class ZoneType(click.ParamType):  # type: ignore[type-arg]
             # Bad input is one line (no usage text): "Error: --tz: ...; use ...".
             option = param.opts[0] if param is not None and param.opts else self.name
             raise _BadInput(f"{option}: {error}") from None
-
-
-class _State:
-    def __init__(self, source: str | None) -> None:
-        self.source = source
-
-    @cached_property
-    def programme(self) -> Programme:
-        from .programme import load_programme
-
-        return load_programme(self.source)
-
-    def roster(self, path: Path) -> Roster:
-        from .roster import load_roster
-
-        return load_roster(path, self.programme)
-
-
-def _exporter(name: str) -> Exporter:
-    from .plugins import get_exporters
-
-    exporters = get_exporters()
-    if name not in exporters:
-        raise InputError(
-            f"unknown format '{name}'",
-            field="--format",
-            hint="use one of: " + ", ".join(sorted(exporters)),
-        )
-    return exporters[name]
 
 
 def _emit(data: bytes, output: Path | None) -> None:
@@ -254,18 +212,18 @@ _roster_option = click.option(
 @click.pass_context
 def cli(ctx: click.Context, programme: str | None) -> None:
     """Build time-zone-correct personal itineraries from a programme of linked events."""
-    ctx.obj = _State(programme)
+    ctx.obj = Session(programme)
 
 
 @cli.command()
 @_tz_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_obj
-def events(state: _State, tz: Timezone | None, as_json: bool) -> None:
+def events(session: Session, tz: Timezone | None, as_json: bool) -> None:
     """List the programme's events in venue time (and --tz)."""
     from .summary import programme_summary
 
-    rows = programme_summary(state.programme, tz)
+    rows = programme_summary(session.programme, tz)
     if as_json:
         import json
 
@@ -284,17 +242,19 @@ def events(state: _State, tz: Timezone | None, as_json: bool) -> None:
     help="Also check every delegate of this roster.",
 )
 @click.pass_obj
-def validate(state: _State, roster: Path | None) -> None:
+def validate(session: Session, roster: Path | None) -> None:
     """Check the programme (and roster): exit 0 clean, 1 problems, 2 unreadable."""
-    from .itinerary import build_itinerary
+    from .itinerary import validate as problems_of
+    from .plugins import get_checks
 
-    programme = state.programme
+    programme = session.programme
     found = 0
     if roster is not None:
-        for delegate in state.roster(roster).delegates:
-            for problem in build_itinerary(programme, delegate).problems:
+        checks = get_checks().values()
+        for delegate, problems in problems_of(programme, session.roster(roster), checks).items():
+            for problem in problems:
                 found += 1
-                click.echo(f"{delegate.id}: {problem.severity}: {problem.code}: {problem.message}")
+                click.echo(f"{delegate}: {problem.severity}: {problem.code}: {problem.message}")
     click.echo(f"{len(programme.events)} events checked; {found} problem(s) found", err=True)
     sys.exit(1 if found else 0)
 
@@ -309,7 +269,7 @@ def validate(state: _State, roster: Path | None) -> None:
 @_template_dir_option
 @click.pass_obj
 def itinerary(
-    state: _State,
+    session: Session,
     delegate: str,
     roster: Path,
     format_name: str,
@@ -320,9 +280,10 @@ def itinerary(
 ) -> None:
     """One delegate's itinerary."""
     from .itinerary import build_itinerary
+    from .plugins import get_checks, get_exporter
 
-    exporter = _exporter(format_name)
-    people = state.roster(roster)
+    exporter = get_exporter(format_name)
+    people = session.roster(roster)
     try:
         person = people.delegate(delegate)
     except KeyError:
@@ -332,7 +293,7 @@ def itinerary(
             field="id",
             hint="use an id from the roster's id column",
         ) from None
-    plan = build_itinerary(state.programme, person)
+    plan = build_itinerary(session.programme, person, get_checks().values())
     options = RenderOptions(timezone=tz, show_problems=problems, extra=_extra(template_dir))
     _emit(render_itinerary(exporter, plan, options), output)
 
@@ -344,16 +305,18 @@ def itinerary(
 @_template_dir_option
 @click.pass_obj
 def export(
-    state: _State,
+    session: Session,
     format_name: str,
     tz: Timezone | None,
     output: Path | None,
     template_dir: Path | None,
 ) -> None:
     """The whole programme in one format."""
-    exporter = _exporter(format_name)
+    from .plugins import get_exporter
+
+    exporter = get_exporter(format_name)
     options = RenderOptions(timezone=tz, extra=_extra(template_dir))
-    _emit(render_programme(exporter, state.programme, options), output)
+    _emit(render_programme(exporter, session.programme, options), output)
 
 
 @cli.command()
@@ -370,7 +333,7 @@ def export(
 @_template_dir_option
 @click.pass_obj
 def build(
-    state: _State,
+    session: Session,
     roster: Path,
     out: Path,
     formats: tuple[str, ...],
@@ -380,10 +343,10 @@ def build(
 ) -> None:
     """Every delegate's itinerary in every chosen format."""
     from .build import build_all
-    from .plugins import get_exporters
+    from .plugins import get_checks, get_exporter, get_exporters
 
-    chosen = [_exporter(name) for name in formats] or list(get_exporters().values())
-    people = state.roster(roster)
+    chosen = [get_exporter(name) for name in formats] or list(get_exporters().values())
+    people = session.roster(roster)
     options = RenderOptions(timezone=tz, extra=_extra(template_dir))
     problems = 0
     with click.progressbar(
@@ -395,7 +358,10 @@ def build(
             problems += len(found)
             bar.update(1)
 
-        written = build_all(state.programme, people, chosen, out, options, advance, jobs)
+        checks = list(get_checks().values())
+        written = build_all(
+            session.programme, people, chosen, out, options, advance, jobs, checks=checks
+        )
     click.echo(
         f"Wrote {len(written)} files for {len(people.delegates)} delegates to {out}", err=True
     )
@@ -429,7 +395,7 @@ def build(
 @_template_dir_option
 @click.pass_obj
 def publish(
-    state: _State,
+    session: Session,
     roster: Path,
     out: Path,
     base_url: str,
@@ -443,11 +409,11 @@ def publish(
     from contextlib import ExitStack
     from datetime import timedelta
 
-    from .plugins import get_exporters
+    from .plugins import get_exporter, get_exporters
     from .publishing import publish as publish_site
 
-    chosen = [_exporter(name) for name in formats] or list(get_exporters().values())
-    people = state.roster(roster)
+    chosen = [get_exporter(name) for name in formats] or list(get_exporters().values())
+    people = session.roster(roster)
     with ExitStack() as stack:
         bars: list[Any] = []
 
@@ -462,7 +428,7 @@ def publish(
             bars[0].update(1)
 
         result = publish_site(
-            state.programme,
+            session.programme,
             people,
             chosen,
             out,

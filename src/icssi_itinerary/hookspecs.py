@@ -10,8 +10,8 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
+    from .checks import Check
     from .exporters import Exporter
-    from .itinerary import Check
 
 hookspec = pluggy.HookspecMarker("icssi_itinerary")
 """Marks a function below as a hook specification."""

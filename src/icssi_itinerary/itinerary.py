@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import replace
 
 import pendulum
 
-from .errors import PluginError
-from .model import Delegate, Event, Itinerary, ItineraryItem, Problem, Programme, Stay
+from .checks import Check, Problem, run_checks
+from .model import Delegate, Event, Itinerary, ItineraryItem, Programme, Roster, Stay
 from .roster import ALL_EVENTS
 from .timing import PARTS_OF_DAY, UTC, DateSpan
 
-__all__ = ["Check", "attended_events", "build_itinerary", "run_checks", "sort_key"]
-
-
-@dataclass(frozen=True)
-class Check:
-    """A named check that looks at an itinerary and reports problems."""
-
-    name: str
-    run: Callable[[Itinerary], Iterable[Problem]]
-    description: str = ""
-    plugin: str = ""
-    """The plugin that registered it (filled in on registration)."""
+__all__ = ["attended_events", "build_itinerary", "sort_key", "validate"]
 
 
 def attended_events(programme: Programme, delegate: Delegate) -> tuple[Event, ...]:
@@ -66,12 +55,11 @@ def sort_key(item: ItineraryItem) -> tuple[pendulum.DateTime, int, str]:
 
 
 def build_itinerary(
-    programme: Programme, delegate: Delegate, checks: Sequence[Check] | None = None
+    programme: Programme, delegate: Delegate, checks: Iterable[Check] = ()
 ) -> Itinerary:
-    """The delegate's events, travel legs and stays in time order, with problems found.
-
-    *checks* defaults to every check registered by plugins (the built-in ones included).
-    """
+    """The delegate's events, travel legs and stays in time order, with the problems
+    that *checks* find (none by default: pass ``get_checks().values()`` for every
+    registered check)."""
     items: list[ItineraryItem] = [
         *attended_events(programme, delegate),
         *delegate.legs,
@@ -81,17 +69,13 @@ def build_itinerary(
     return replace(itinerary, problems=run_checks(itinerary, checks))
 
 
-def run_checks(itinerary: Itinerary, checks: Sequence[Check] | None = None) -> tuple[Problem, ...]:
-    """Every problem the *checks* find in *itinerary*; a failing check names itself."""
-    if checks is None:
-        from .plugins import get_checks
-
-        checks = list(get_checks().values())
-    found: list[Problem] = []
-    for check in checks:
-        try:
-            found.extend(check.run(itinerary))
-        except Exception as error:
-            source = f" of plugin '{check.plugin}'" if check.plugin else ""
-            raise PluginError(f"check '{check.name}'{source} failed: {error!r}") from error
-    return tuple(found)
+def validate(
+    programme: Programme, roster: Roster, checks: Iterable[Check]
+) -> dict[str, tuple[Problem, ...]]:
+    """What *checks* find in each delegate's itinerary, by delegate id in roster order
+    (an empty tuple for a delegate without problems)."""
+    chosen = tuple(checks)
+    return {
+        delegate.id: build_itinerary(programme, delegate, chosen).problems
+        for delegate in roster.delegates
+    }

@@ -6,9 +6,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .timing import DateSpan, Span, TimeSpan, Timezone
+
+if TYPE_CHECKING:
+    from .checks import Problem
 
 __all__ = [
     "Contact",
@@ -16,10 +19,8 @@ __all__ = [
     "Event",
     "Itinerary",
     "ItineraryItem",
-    "Problem",
     "Programme",
     "Roster",
-    "Severity",
     "Status",
     "Stay",
     "TravelLeg",
@@ -27,7 +28,6 @@ __all__ = [
 ]
 
 Status = Literal["confirmed", "tentative", "cancelled"]
-Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True)
@@ -224,16 +224,6 @@ class Roster:
 
 ItineraryItem = Event | TravelLeg | Stay
 """Anything that appears in an itinerary."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something a coordinator should look at, found by a check."""
-
-    severity: Severity
-    code: str
-    message: str
-    items: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,119 +1,175 @@
-"""The plugin manager: built-in plugins, then third-party ones from entry points."""
+"""The plugin manager: every plugin, the built-in ones first, is an entry point of the
+``icssi_itinerary`` group, and pluggy calls the hooks (in its documented order)."""
 
 from __future__ import annotations
 
-import importlib
+import inspect
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from types import FrameType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
 
 from . import hookspecs
-from .discovery import BUILT_IN_HOOKS, ENTRY_POINT_GROUP, third_party_installed
-from .errors import PluginError
+from .discovery import ENTRY_POINT_GROUP, HOME, EntryPoint, entry_points
+from .errors import InputError, PluginError
 
 if TYPE_CHECKING:
+    from .checks import Check
     from .exporters import Exporter
-    from .itinerary import Check
 
-DEFAULT_PLUGINS = tuple(BUILT_IN_HOOKS)
+__all__ = [
+    "BUILT_IN_PLUGINS",
+    "ENTRY_POINT_GROUP",
+    "add_commands",
+    "describe_plugins",
+    "get_checks",
+    "get_exporter",
+    "get_exporters",
+    "pm",
+]
 
-
-class _BuiltIn:
-    """A built-in plugin whose module is imported when one of its hooks is first called,
-    so that start-up (``--help``) does not import iCalendar, Jinja2 or the PDF library."""
-
-    def __init__(self, module: str) -> None:
-        self.module = module
-
-    def _forward(self, hook: str, argument: object) -> None:
-        getattr(importlib.import_module(self.module), hook)(argument)
-
-    @hookspecs.hookimpl
-    def register_exporters(self, register: object) -> None:
-        self._forward("register_exporters", register)
-
-    @hookspecs.hookimpl
-    def register_checks(self, register: object) -> None:
-        self._forward("register_checks", register)
-
-    @hookspecs.hookimpl
-    def register_commands(self, cli: object) -> None:
-        self._forward("register_commands", cli)
+_Registered = TypeVar("_Registered", "Exporter", "Check")
 
 
-class _Manager(pluggy.PluginManager):
-    def parse_hookimpl_opts(self, plugin: Any, name: str) -> Any:
-        if isinstance(plugin, _BuiltIn) and name not in BUILT_IN_HOOKS[plugin.module]:
-            return None
-        return super().parse_hookimpl_opts(plugin, name)
-
-
-pm = _Manager("icssi_itinerary")
-pm.add_hookspecs(hookspecs)
-for _name in DEFAULT_PLUGINS:
-    pm.register(_BuiltIn(_name), name=_name)
-
-
-def _allowed(name: str) -> bool:
-    """``ICSSI_ITINERARY_LOAD_PLUGINS`` (comma list, empty for none) limits what loads."""
+def _allowed(entry: EntryPoint) -> bool:
+    """The built-in plugins always load; others as ``ICSSI_ITINERARY_LOAD_PLUGINS``
+    (comma list, empty for none) allows: all of them unless it is set, none under tests."""
+    if entry.distribution == HOME:
+        return True
     allowed = os.environ.get("ICSSI_ITINERARY_LOAD_PLUGINS")
     if allowed is None:
         return not hasattr(sys, "_called_from_test")
-    return name in {part.strip() for part in allowed.split(",")}
+    return entry.name in {part.strip() for part in allowed.split(",")}
 
 
-def _entry_points() -> list[Any]:
-    if not third_party_installed():
-        return []
-    from importlib import metadata
-
-    return list(metadata.entry_points(group=ENTRY_POINT_GROUP))
-
-
-for _entry in _entry_points():
-    if _allowed(_entry.name) and pm.get_plugin(_entry.name) is None:
-        try:
-            pm.register(_entry.load(), name=_entry.name)
-            pm.check_pending()  # a hook name that no spec knows, e.g. a typo
-        except Exception as _error:
-            raise PluginError(f"plugin '{_entry.name}' failed to load: {_error!r}") from _error
-pm.check_pending()
+def _load(manager: pluggy.PluginManager, entries: Iterable[EntryPoint]) -> None:
+    for entry in entries:
+        if _allowed(entry) and manager.get_plugin(entry.name) is None:
+            try:
+                manager.register(entry.load(), name=entry.name)
+                manager.check_pending()  # a hook name that no spec knows, e.g. a typo
+            except Exception as error:
+                raise PluginError(f"plugin '{entry.name}' failed to load: {error!r}") from error
 
 
-def call_each(hook: str, make_kwargs: Callable[[str], dict[str, Any]]) -> None:
-    """Call *hook* on each plugin in registration order, naming a plugin that raises."""
-    for impl in getattr(pm.hook, hook).get_hookimpls():
-        try:
-            kwargs = make_kwargs(impl.plugin_name)
-            impl.function(*(kwargs[name] for name in impl.argnames))  # as pluggy does
-        except Exception as error:
-            raise PluginError(f"plugin '{impl.plugin_name}' failed in {hook}: {error!r}") from error
+_ENTRY_POINTS = entry_points()
+BUILT_IN_PLUGINS = tuple(entry.name for entry in _ENTRY_POINTS if entry.distribution == HOME)
+"""The names of the built-in plugins (the modules of the plugins package, each
+declared as an entry point in this project's ``pyproject.toml``), in loading order."""
+if not BUILT_IN_PLUGINS:
+    raise PluginError(
+        "the built-in plugins are not installed (no 'icssi_itinerary' entry points); "
+        "install the package, e.g. pip install -e ."
+    )
+
+pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
+"""The plugin manager; a program may register a plugin object on it directly."""
+pm.add_hookspecs(hookspecs)
+_load(pm, _ENTRY_POINTS)
+
+
+def _plugin_of(hook: str, frames: Iterable[FrameType]) -> str | None:
+    """The plugin whose implementation of *hook* runs in the first of *frames* that is
+    one (a frame of a method counts for the instance it was called on)."""
+    impls = getattr(pm.hook, hook).get_hookimpls()
+    for frame in frames:
+        for impl in impls:
+            function = impl.function
+            if getattr(function, "__code__", None) is not frame.f_code:
+                continue
+            owner = getattr(function, "__self__", None)
+            if owner is None or frame.f_locals.get("self", owner) is owner:
+                return str(impl.plugin_name)
+    return None
+
+
+def _call(hook: str, **kwargs: Any) -> None:
+    """Call *hook* through pluggy; a plugin that raises is named in a PluginError."""
+    try:
+        getattr(pm.hook, hook)(**kwargs)
+    except Exception as error:
+        import traceback  # only on failure: start-up (--help) calls a hook too
+
+        raised = [frame for frame, _ in traceback.walk_tb(error.__traceback__)]
+        plugin = _plugin_of(hook, reversed(raised))  # the innermost implementation
+        who = f"plugin '{plugin}'" if plugin else "a plugin"
+        raise PluginError(f"{who} failed in {hook}: {error!r}") from error
+
+
+def _calling_frames() -> Iterable[FrameType]:
+    frame = inspect.currentframe()
+    while frame is not None:
+        yield frame
+        frame = frame.f_back
+
+
+def _registered(hook: str) -> list[tuple[str, Any]]:
+    """``(plugin, item)`` for each ``register(item)`` made during *hook*, in the order
+    pluggy called the implementations (the last registered plugin first, but
+    ``tryfirst`` ones before and ``trylast`` ones after the others)."""
+    calls: list[tuple[str, Any]] = []
+
+    def register(item: object) -> None:
+        calls.append((_plugin_of(hook, _calling_frames()) or "", item))
+
+    _call(hook, register=register)
+    return calls
+
+
+def _by_name(hook: str, kind: type[_Registered]) -> dict[str, _Registered]:
+    """What *hook* registered, by name, in the plugins' registration order; where two
+    register one name, the one pluggy called first wins (see :func:`get_exporters`)."""
+    found: dict[str, _Registered] = {}
+    for plugin, item in _registered(hook):
+        if not isinstance(item, kind):
+            raise PluginError(
+                f"plugin '{plugin}' registered {item!r} in {hook}; give a {kind.__name__}"
+            )
+        found.setdefault(item.name, replace(item, plugin=plugin))
+    rank = {name: index for index, (name, _) in enumerate(pm.list_name_plugin())}
+    return dict(sorted(found.items(), key=lambda pair: rank.get(pair[1].plugin, len(rank))))
 
 
 def get_exporters() -> dict[str, Exporter]:
-    """Every registered output format by name (a later plugin overrides an earlier one)."""
-    found: dict[str, Exporter] = {}
+    """Every registered output format by name, in the order the plugins were registered.
 
-    def kwargs(plugin: str) -> dict[str, Any]:
-        return {"register": lambda e: found.__setitem__(e.name, replace(e, plugin=plugin))}
+    Where two plugins register the same name, the one pluggy calls first wins: the one
+    registered later (a third-party plugin overrides a built-in format), unless the
+    other's hook is marked ``tryfirst``; a ``trylast`` hook gives a fallback.
+    """
+    from .exporters import Exporter
 
-    call_each("register_exporters", kwargs)
-    return found
+    return _by_name("register_exporters", Exporter)
+
+
+def get_exporter(name: str, field: str | None = "--format") -> Exporter:
+    """The registered output format *name*; an :class:`InputError` naming *field* (the
+    option it came from) and the formats there are, if there is none."""
+    exporters = get_exporters()
+    if name not in exporters:
+        raise InputError(
+            f"unknown format '{name}'",
+            field=field,
+            hint="use one of: " + ", ".join(sorted(exporters)),
+        )
+    return exporters[name]
 
 
 def get_checks() -> dict[str, Check]:
-    """Every registered itinerary check by name."""
-    found: dict[str, Check] = {}
+    """Every registered itinerary check by name, in the order they run (built-in ones
+    first); a name registered twice is resolved as in :func:`get_exporters`."""
+    from .checks import Check
 
-    def kwargs(plugin: str) -> dict[str, Any]:
-        return {"register": lambda c: found.__setitem__(c.name, replace(c, plugin=plugin))}
+    return _by_name("register_checks", Check)
 
-    call_each("register_checks", kwargs)
-    return found
+
+def add_commands(cli: Any) -> None:
+    """Let every plugin add its commands to the *cli* group (``register_commands``)."""
+    _call("register_commands", cli=cli)
 
 
 def describe_plugins(include_built_in: bool = False) -> list[dict[str, Any]]:
@@ -121,5 +177,5 @@ def describe_plugins(include_built_in: bool = False) -> list[dict[str, Any]]:
     return [
         {"name": name, "hooks": sorted(hook.name for hook in pm.get_hookcallers(plugin) or [])}
         for name, plugin in pm.list_name_plugin()
-        if include_built_in or name not in DEFAULT_PLUGINS
+        if include_built_in or name not in BUILT_IN_PLUGINS
     ]
