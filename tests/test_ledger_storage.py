@@ -256,3 +256,72 @@ def test_migration_moves_legs_and_their_feeds_to_the_new_identities(tmp_path: Pa
     assert presence <= uids and count == old_presence and len(uids) == len(old_uids)
     assert {u for u in old_uids if "-leg-" not in u and "T" not in u.split("@")[0][-6:]} & uids
     assert renders == 0  # rendered afresh once
+
+
+def test_the_working_copy_is_0600_and_a_linked_ledger_is_read_through_its_link(
+    tmp_path: Path, programme: Programme
+) -> None:
+    event = programme.events[0]
+    uid = item_uid(programme, event.id)
+    ledger = _copy(tmp_path)
+    assert (tmp_path / "work.sqlite").stat().st_mode & 0o777 == 0o600
+    ledger.record({uid: event}, T1)
+    ledger.commit()
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "work.sqlite").replace(tmp_path / "kept" / "ledger.sqlite")
+    (tmp_path / "ledger.sqlite").symlink_to(tmp_path / "kept" / "ledger.sqlite")
+    again = _copy(tmp_path)  # a link to a real ledger is fine
+    assert again.entries()[uid]["sequence"] == 0
+    again.close()
+
+
+def test_an_unchanged_item_does_not_stop_the_ones_after_it(
+    tmp_path: Path, programme: Programme
+) -> None:
+    first, second = programme.events[:2]
+    uids = [item_uid(programme, e.id) for e in (first, second)]
+    ledger = _copy(tmp_path)
+    ledger.record(dict(zip(uids, (first, second), strict=True)), T1)
+    renamed = type(second)(**{**vars(second), "title": "Renamed"})
+    found = ledger.record(dict(zip(uids, (first, renamed), strict=True)), T2)
+    assert found == [(uids[1], second, renamed)]
+    ledger.close()
+
+
+def test_a_damaged_snapshot_met_while_recording_names_the_ledger(
+    tmp_path: Path, programme: Programme
+) -> None:
+    event = programme.events[0]
+    uid = item_uid(programme, event.id)
+    ledger = _copy(tmp_path)
+    ledger.record({uid: event}, T1)
+    ledger.commit()
+    _committed(tmp_path)
+    with sqlite3.connect(tmp_path / "ledger.sqlite") as connection:
+        connection.execute("update versions set snapshot = 'not json'")
+    again = _copy(tmp_path)
+    renamed = type(event)(**{**vars(event), "title": "Renamed"})
+    with pytest.raises(InputError, match=r"ledger\.sqlite: holds an unreadable snapshot"):
+        again.record({uid: renamed}, T2)
+    again.close()
+
+
+def test_a_ledger_behind_a_file_where_a_folder_should_be_cannot_be_read(tmp_path: Path) -> None:
+    (tmp_path / "private").write_text("a file, not a folder\n")
+    with pytest.raises(InputError) as raised:
+        Ledger.working_copy(tmp_path / "private" / "ledger.sqlite", tmp_path / "work.sqlite")
+    assert str(raised.value) == (
+        f"{tmp_path / 'private' / 'ledger.sqlite'}: cannot be read (Not a directory); {HINT}"
+    )
+
+
+def test_a_crafted_0_1_0_snapshot_is_refused_naming_the_ledger(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "tests" / "data" / "ledger-0.1.0" / "ledger.sqlite", tmp_path)
+    with sqlite3.connect(tmp_path / "ledger.sqlite") as connection:
+        connection.execute("update versions set snapshot = ?", (b"cos\nsystem\n(S'true'\ntR.",))
+    with pytest.raises(InputError) as raised:
+        _copy(tmp_path)
+    assert str(raised.value) == (
+        f"{tmp_path / 'ledger.sqlite'}: holds an unreadable 0.1.0 snapshot "
+        f"(os.system is not a snapshot class); {HINT}"
+    )
