@@ -70,6 +70,8 @@ DEFAULT_MODULES = (
     "icssi_itinerary.tokens",
     "icssi_itinerary.timing",
     "icssi_itinerary.ledger",
+    "icssi_itinerary.checks",
+    "icssi_itinerary_plugins.checks",
 )
 
 

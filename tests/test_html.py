@@ -733,7 +733,7 @@ def test_template_dir_overrides_built_in_templates(tmp_path: Path) -> None:
     )
     (folder / "style.css").write_text("body { color: #123456; }\n", encoding="utf-8")
     result = CliRunner().invoke(
-        cli, ["export", "html", "--template-dir", str(folder)], catch_exceptions=False
+        cli, ["export", "html", "--option", f"html.template_dir={folder}"], catch_exceptions=False
     )
     assert result.exit_code == 0, result.output
     root = parse(result.stdout_bytes)
@@ -752,8 +752,8 @@ def test_template_dir_overrides_built_in_templates(tmp_path: Path) -> None:
             str(SAMPLE_ROSTER),
             "--format",
             "html",
-            "--template-dir",
-            str(folder),
+            "--option",
+            f"html.template_dir={folder}",
         ],
         catch_exceptions=False,
     )
@@ -782,8 +782,8 @@ def test_template_dir_applies_to_build(tmp_path: Path) -> None:
             str(out),
             "--format",
             "html",
-            "--template-dir",
-            str(folder),
+            "--option",
+            f"html.template_dir={folder}",
             "--jobs",
             "1",
         ],
@@ -798,16 +798,18 @@ def test_template_dir_applies_to_build(tmp_path: Path) -> None:
 
 
 def test_a_missing_template_dir_is_bad_input(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["export", "html", "--template-dir", str(tmp_path / "no")])
+    result = CliRunner().invoke(
+        cli, ["export", "html", "--option", f"html.template_dir={tmp_path / 'no'}"]
+    )
     assert result.exit_code == 2
-    assert "--template-dir" in result.output
+    assert "--option html.template_dir" in result.output and "not a folder" in result.output
 
 
 @pytest.mark.parametrize(
     ("template", "words"),
     [
-        ("{% if %}", ("programme.html:1:", "--template-dir")),
-        ("{{ no_such_variable.title }}", ("--template-dir", "no_such_variable")),
+        ("{% if %}", ("programme.html:1:", "--option html.template_dir")),
+        ("{{ no_such_variable.title }}", ("--option html.template_dir", "no_such_variable")),
     ],
 )
 def test_a_broken_coordinator_template_is_one_line_of_bad_input(
@@ -823,8 +825,8 @@ def test_a_broken_coordinator_template_is_one_line_of_bad_input(
             "icssi_itinerary",
             "export",
             "html",
-            "--template-dir",
-            str(folder),
+            "--option",
+            f"html.template_dir={folder}",
             "-o",
             str(tmp_path / "p.html"),
         ],

@@ -760,7 +760,7 @@ def test_republish_renders_again_when_a_coordinator_template_changes(
     tmp_path: Path, programme: Programme, roster: Roster
 ) -> None:
     """Unchanged data keeps its files, but not when what shapes them changed: an edited
-    template in --template-dir reaches every page at the next publish."""
+    template in --option html.template_dir reaches every page at the next publish."""
     templates = tmp_path / "templates"
     templates.mkdir()
     built_in = ROOT / "plugins" / "icssi_itinerary_plugins" / "templates" / "base.html"

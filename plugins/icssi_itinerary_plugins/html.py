@@ -8,7 +8,7 @@ is imported (with Jinja2, MarkupSafe and segno) on the first page rendered.
 
 Templates are Jinja2 with autoescaping on; coordinators can put their own
 ``programme.html``, ``itinerary.html``, ``base.html``, ``macros.html`` or ``style.css``
-in a folder and pass it as ``--template-dir`` (``RenderOptions.extra["html"]
+in a folder and pass it as ``--option html.template_dir=DIR`` (``RenderOptions.extra["html"]
 ["template_dir"]``): templates found there win, the rest come from the built-in set.
 Templates only ever see the views built there, so no template can print what the page
 must not show (the delegate's email address, for one).

@@ -278,10 +278,24 @@ def environment(template_dir: str | None = None) -> jinja2.Environment:
     )
 
 
+TEMPLATE_DIR = "--option html.template_dir"
+"""How the command line names the setting, in messages."""
+
+
 def _template_dir(options: RenderOptions) -> str | None:
+    """The coordinator's template folder (``extra["html"]["template_dir"]``), checked."""
     settings = options.extra.get("html") or {}
     folder = settings.get("template_dir") if isinstance(settings, dict) else None
-    return str(folder) if folder else None
+    if not folder:
+        return None
+    if not Path(folder).is_dir():
+        raise InputError(
+            "is not a folder",
+            source=str(folder),
+            field=TEMPLATE_DIR,
+            hint="give the folder that holds your HTML templates",
+        )
+    return str(folder)
 
 
 def _render(name: str, options: RenderOptions, context: dict[str, Any]) -> bytes:
@@ -295,7 +309,7 @@ def _render(name: str, options: RenderOptions, context: dict[str, Any]) -> bytes
             error.message or "template syntax error",
             source=error.filename or error.name,
             line=error.lineno,
-            field="--template-dir",
+            field=TEMPLATE_DIR,
             hint="fix the template, or remove it to use the built-in one",
         ) from None
     except jinja2.UndefinedError as error:
@@ -304,7 +318,7 @@ def _render(name: str, options: RenderOptions, context: dict[str, Any]) -> bytes
         raise InputError(
             error.message or "undefined variable",
             source=folder,
-            field="--template-dir",
+            field=TEMPLATE_DIR,
             hint="templates can use: " + ", ".join(sorted(context)),
         ) from None
     return printable_bytes(text)

@@ -181,16 +181,34 @@ _jobs_option = click.option(
     show_default="all cores",
     help="Processes to build with.",
 )
-_template_dir_option = click.option(
-    "--template-dir",
-    type=_PathType(exists=True, file_okay=False),
-    help="Folder of HTML templates that override the built-in ones.",
+_format_settings_option = click.option(
+    "--option",
+    "-O",
+    "settings",
+    multiple=True,
+    metavar="FORMAT.NAME=VALUE",
+    help="A setting of one format, e.g. html.template_dir=my-templates (repeat).",
 )
 
 
-def _extra(template_dir: Path | None) -> dict[str, Any]:
-    """Per-format options from the command line."""
-    return {"html": {"template_dir": str(template_dir)}} if template_dir is not None else {}
+def _extra(settings: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """``FORMAT.NAME=VALUE`` settings by format: each format's plugin reads its own
+    (``RenderOptions.extra``); the command line knows none of them."""
+    from .plugins import get_exporter
+
+    extra: dict[str, dict[str, str]] = {}
+    for setting in settings:
+        key, equals, value = setting.partition("=")
+        format_name, dot, name = key.strip().partition(".")
+        if not (equals and dot and format_name and name.strip()):
+            raise InputError(
+                f"'{setting}' is not FORMAT.NAME=VALUE",
+                field="--option",
+                hint="e.g. --option html.template_dir=my-templates",
+            )
+        get_exporter(format_name, "--option")  # unknown: one line naming the formats
+        extra.setdefault(format_name, {})[name.strip()] = value
+    return extra
 
 
 _roster_option = click.option(
@@ -266,7 +284,7 @@ def validate(session: Session, roster: Path | None) -> None:
 @_tz_option
 @click.option("--problems", is_flag=True, help="Include what the checks found.")
 @_output_option
-@_template_dir_option
+@_format_settings_option
 @click.pass_obj
 def itinerary(
     session: Session,
@@ -276,7 +294,7 @@ def itinerary(
     tz: Timezone | None,
     problems: bool,
     output: Path | None,
-    template_dir: Path | None,
+    settings: tuple[str, ...],
 ) -> None:
     """One delegate's itinerary."""
     from .itinerary import build_itinerary
@@ -294,7 +312,7 @@ def itinerary(
             hint="use an id from the roster's id column",
         ) from None
     plan = build_itinerary(session.programme, person, get_checks().values())
-    options = RenderOptions(timezone=tz, show_problems=problems, extra=_extra(template_dir))
+    options = RenderOptions(timezone=tz, show_problems=problems, extra=_extra(settings))
     _emit(render_itinerary(exporter, plan, options), output)
 
 
@@ -302,20 +320,20 @@ def itinerary(
 @click.argument("format_name", metavar="FORMAT")
 @_tz_option
 @_output_option
-@_template_dir_option
+@_format_settings_option
 @click.pass_obj
 def export(
     session: Session,
     format_name: str,
     tz: Timezone | None,
     output: Path | None,
-    template_dir: Path | None,
+    settings: tuple[str, ...],
 ) -> None:
     """The whole programme in one format."""
     from .plugins import get_exporter
 
     exporter = get_exporter(format_name)
-    options = RenderOptions(timezone=tz, extra=_extra(template_dir))
+    options = RenderOptions(timezone=tz, extra=_extra(settings))
     _emit(render_programme(exporter, session.programme, options), output)
 
 
@@ -330,7 +348,7 @@ def export(
 @click.option("--format", "formats", multiple=True, help="Format to build (repeat); default all.")
 @_tz_option
 @_jobs_option
-@_template_dir_option
+@_format_settings_option
 @click.pass_obj
 def build(
     session: Session,
@@ -339,7 +357,7 @@ def build(
     formats: tuple[str, ...],
     tz: Timezone | None,
     jobs: int,
-    template_dir: Path | None,
+    settings: tuple[str, ...],
 ) -> None:
     """Every delegate's itinerary in every chosen format."""
     from .build import build_all
@@ -347,7 +365,7 @@ def build(
 
     chosen = [get_exporter(name) for name in formats] or list(get_exporters().values())
     people = session.roster(roster)
-    options = RenderOptions(timezone=tz, extra=_extra(template_dir))
+    options = RenderOptions(timezone=tz, extra=_extra(settings))
     problems = 0
     with click.progressbar(
         length=len(people.delegates), label="Building itineraries", file=sys.stderr
@@ -392,7 +410,7 @@ def build(
     help="Days a removed event stays in feeds as cancelled.",
 )
 @_jobs_option
-@_template_dir_option
+@_format_settings_option
 @click.pass_obj
 def publish(
     session: Session,
@@ -403,7 +421,7 @@ def publish(
     formats: tuple[str, ...],
     keep_cancelled: int,
     jobs: int,
-    template_dir: Path | None,
+    settings: tuple[str, ...],
 ) -> None:
     """A deployable site: public programme, one secret folder per delegate."""
     from contextlib import ExitStack
@@ -436,7 +454,7 @@ def publish(
             secret_file=secret_file,
             progress=advance,
             keep_cancelled=timedelta(days=keep_cancelled),
-            options=RenderOptions(extra=_extra(template_dir)),
+            options=RenderOptions(extra=_extra(settings)),
             jobs=jobs,
         )
     click.echo(
