@@ -775,10 +775,6 @@ def test_the_built_in_plugins_are_the_entry_points_this_project_declares() -> No
     assert not [p.name for p in core.glob("*.py") if "icssi_itinerary_plugins" in p.read_text()]
 
 
-@pytest.mark.xfail(
-    reason="the exporter modules still import their libraries at the top (issue 13, part B)",
-    strict=True,
-)
 def test_help_imports_no_exporter_or_time_library() -> None:
     """--help loads every plugin (one may add a command), but no time zones, iCalendar,
     templates or the PDF library: plugin modules import those inside render functions."""
