@@ -71,7 +71,6 @@ DEFAULT_MODULES = (
     "icssi_itinerary.timing",
     "icssi_itinerary.ledger",
     "icssi_itinerary.checks",
-    "icssi_itinerary_plugins.checks",
 )
 
 

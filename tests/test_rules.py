@@ -16,16 +16,20 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from icssi_itinerary import (
+    Check,
     DateSpan,
     Itinerary,
+    PluginError,
+    Problem,
     Programme,
     build_itinerary,
+    get_checks,
     load_programme,
     load_roster,
+    run_checks,
     sort_key,
     zone,
 )
-from icssi_itinerary.plugins import get_checks
 
 VENUES = {
     "oslo": ("Oslo", "Europe/Oslo"),
@@ -208,3 +212,26 @@ def test_a_whole_day_starts_at_midnight_in_its_own_zone(name: str) -> None:
     expected = datetime(2014, 10, 29, tzinfo=ZoneInfo(name))
     assert span.start == expected and span.start.astimezone(UTC) == expected.astimezone(UTC)
     assert span.end == datetime(2014, 10, 31, tzinfo=ZoneInfo(name))
+
+
+# --- a failing check -------------------------------------------------------------------
+
+
+def _broken(itinerary: Itinerary) -> list[Problem]:
+    raise ValueError("no")
+
+
+@pytest.mark.parametrize(
+    ("plugin", "message"),
+    [
+        ("their-plugin", "check 'broken' of plugin 'their-plugin' failed: ValueError('no')"),
+        ("", "check 'broken' failed: ValueError('no')"),
+    ],
+)
+def test_a_failing_check_is_named_with_its_plugin(
+    tmp_path: Path, plugin: str, message: str
+) -> None:
+    found = itinerary(tmp_path, event("talk", "oslo", "2014-10-28T10:00:00", "2014-10-28T11:00:00"))
+    with pytest.raises(PluginError) as raised:
+        run_checks(found, [Check("broken", _broken, plugin=plugin)])
+    assert str(raised.value) == message
