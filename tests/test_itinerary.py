@@ -34,7 +34,10 @@ PROGRAMME_FILE = ROOT / "src" / "icssi_itinerary" / "data" / "icssi-2014.toml"
 @pytest.fixture(scope="module")
 def raw_events() -> list[dict[str, object]]:
     """The programme's events as the TOML file states them."""
-    return tomllib.loads(PROGRAMME_FILE.read_text(encoding="utf-8"))["events"]
+    events: list[dict[str, object]] = tomllib.loads(PROGRAMME_FILE.read_text(encoding="utf-8"))[
+        "events"
+    ]
+    return events
 
 
 def nested_under(raw_events: list[dict[str, object]], root: str) -> set[str]:
@@ -212,10 +215,10 @@ def test_whole_day_items_come_first_within_their_day(programme: Programme, roste
                 if local_first_day(timed) == local_first_day(whole):
                     assert i < j, (delegate.id, whole.id, timed.id)
     # the concrete case: the review of Iraq (3 November, all day) before its 10:00 session
-    items = [item.id for item in build_itinerary(programme, roster.delegate("amal-karim")).items]
-    assert items.index("upr-iraq") < items.index("icssi-geneva-session")
+    ids = [item.id for item in build_itinerary(programme, roster.delegate("amal-karim")).items]
+    assert ids.index("upr-iraq") < ids.index("icssi-geneva-session")
     # and a conference spanning days before a session of one day that starts with it
-    assert items.index("icssi-oslo-conference") < items.index("social-evening")
+    assert ids.index("icssi-oslo-conference") < ids.index("social-evening")
 
 
 def test_a_stay_comes_last_on_its_check_in_day(programme: Programme, roster: Roster) -> None:
@@ -268,7 +271,8 @@ def test_an_itinerary_holds_only_the_delegates_own_legs_and_stays(
         assert len(legs) == leg_count[delegate.id]
         assert len(stays) == stay_count[delegate.id]
         assert all(all_legs[leg.id] == delegate.id for leg in legs)
-        assert all(item.delegate_id == delegate.id for item in [*legs, *stays])
+        personal: list[TravelLeg | Stay] = [*legs, *stays]
+        assert all(item.delegate_id == delegate.id for item in personal)
         assert len(itinerary.items) == len(itinerary.events) + len(legs) + len(stays)
 
 
