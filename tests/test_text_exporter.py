@@ -212,9 +212,9 @@ def test_days_are_grouped_under_headings_in_order(
             assert local_day(item) in holding, (delegate_id, item.id, holding)
             if not isinstance(item, Stay):
                 assert holding == [local_day(item)], (delegate_id, item.id)
-    found = dict(sections(texts["amal-karim"][1]))
-    assert any("ICSSI session at the Palais" in line for line in found[date(2014, 11, 3)])
-    assert any("Members of the European Parliament" in line for line in found[date(2014, 11, 5)])
+    by_day = dict(sections(texts["amal-karim"][1]))
+    assert any("ICSSI session at the Palais" in line for line in by_day[date(2014, 11, 3)])
+    assert any("Members of the European Parliament" in line for line in by_day[date(2014, 11, 5)])
 
 
 def test_a_change_of_city_is_marked(programme: Programme) -> None:
