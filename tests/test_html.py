@@ -289,7 +289,9 @@ def test_legs_depart_and_arrive_in_their_own_zones(amal: Itinerary) -> None:
         labels = [text(time) for time in at_place.iter("time")]
         assert labels[0].startswith(departs.strftime("%H:%M"))
         assert labels[1].startswith(arrives.strftime("%H:%M"))
-        assert arrives.tzname() in labels[1]
+        zone_name = arrives.tzname()
+        assert zone_name is not None
+        assert zone_name in labels[1]
 
 
 def test_both_clocks_where_zones_differ(amal: Itinerary) -> None:

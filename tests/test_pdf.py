@@ -235,7 +235,10 @@ def test_pages_are_a4_and_every_font_is_embedded(
     for page in reader.pages:
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         assert abs(width - A4[0]) <= 1 and abs(height - A4[1]) <= 1
-        fonts = page["/Resources"]["/Font"]
+        resources = page["/Resources"]
+        assert isinstance(resources, pypdf.generic.DictionaryObject)
+        fonts = resources["/Font"]
+        assert isinstance(fonts, pypdf.generic.DictionaryObject)
         for ref in fonts.values():
             font = ref.get_object()
             names.add(str(font["/BaseFont"]))
@@ -251,6 +254,7 @@ def test_pages_are_a4_and_every_font_is_embedded(
         assert not any("Arabic" in name for name in names), "no Arabic font where none is needed"
     metadata = reader.metadata
     assert metadata is not None
+    assert itinerary.delegate.email is not None
     assert itinerary.delegate.email not in " ".join(str(v) for v in metadata.values())
 
 
