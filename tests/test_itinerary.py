@@ -17,16 +17,19 @@ import pytest
 
 from conftest import ROOT, SAMPLE_ROSTER
 from icssi_itinerary import (
+    DateSpan,
     Delegate,
     Event,
     Programme,
     Roster,
     Stay,
+    TimeSpan,
     TravelLeg,
     attended_events,
     build_itinerary,
     load_roster,
 )
+from icssi_itinerary.timing import Fold
 
 PROGRAMME_FILE = ROOT / "src" / "icssi_itinerary" / "data" / "icssi-2014.toml"
 
@@ -151,8 +154,10 @@ def local_first_day(item: Event | TravelLeg | Stay) -> date:
     if isinstance(item, Stay):
         return item.check_in
     if item.span.all_day:
-        return item.span.first_day  # type: ignore[union-attr]
-    key = item.span.start.tzinfo.key  # type: ignore[union-attr]
+        assert isinstance(item.span, DateSpan)
+        return item.span.first_day
+    assert isinstance(item.span, TimeSpan) and isinstance(item.span.start.tzinfo, ZoneInfo)
+    key = item.span.start.tzinfo.key
     return item.span.start.astimezone(ZoneInfo(key)).date()
 
 
@@ -182,8 +187,8 @@ def test_legs_in_different_zones_are_ordered_by_real_time_not_wall_clock(
     Oslo 02:45 (the second one, CET) is 01:45 UTC, Baghdad 05:00 is 02:00 UTC."""
     from icssi_itinerary import TimeSpan, localize, zone
 
-    def leg(leg_id: str, tz: str, hour: int, minute: int, fold: str | None = None) -> TravelLeg:
-        start = localize(datetime(2014, 10, 26, hour, minute), zone(tz), fold)  # type: ignore[arg-type]
+    def leg(leg_id: str, tz: str, hour: int, minute: int, fold: Fold | None = None) -> TravelLeg:
+        start = localize(datetime(2014, 10, 26, hour, minute), zone(tz), fold)
         end = localize(datetime(2014, 10, 26, 12, 0), zone(tz))
         return TravelLeg(leg_id, "someone", "flight", "A", "B", TimeSpan(start, end))
 
