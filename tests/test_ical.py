@@ -50,7 +50,7 @@ from icssi_itinerary import (
     zone,
 )
 from icssi_itinerary.plugins import get_exporters
-from icssi_itinerary.timing import TimingError
+from icssi_itinerary.timing import Fold, TimingError
 
 BAGHDAD = ZoneInfo("Asia/Baghdad")
 SAMPLE = SAMPLE_ROSTER.parent
@@ -639,9 +639,9 @@ def test_sequence_and_last_modified_come_from_the_ledger(programme: Programme) -
 # --- ambiguous local times ------------------------------------------------------------
 
 
-def _one_leg(programme: Programme, fold: str) -> bytes:
+def _one_leg(programme: Programme, fold: Fold) -> bytes:
     oslo, stockholm = zone("Europe/Oslo"), zone("Europe/Stockholm")
-    departs = localize(datetime(2014, 10, 26, 2, 30), oslo, fold=fold)  # type: ignore[arg-type]
+    departs = localize(datetime(2014, 10, 26, 2, 30), oslo, fold=fold)
     arrives = localize(datetime(2014, 10, 26, 9, 0), stockholm)
     leg = TravelLeg(
         id="night-train",
@@ -656,7 +656,7 @@ def _one_leg(programme: Programme, fold: str) -> bytes:
 
 
 @pytest.mark.parametrize("fold", ["earlier", "later"])
-def test_a_repeated_wall_time_is_written_in_utc(programme: Programme, fold: str) -> None:
+def test_a_repeated_wall_time_is_written_in_utc(programme: Programme, fold: Fold) -> None:
     data = _one_leg(programme, fold)
     expected = datetime(2014, 10, 26, 2, 30, tzinfo=ZoneInfo("Europe/Oslo"))
     expected = expected.replace(fold=1 if fold == "later" else 0).astimezone(UTC)
@@ -781,7 +781,7 @@ CHANGES = {name: _changes(name) for name in HYPOTHESIS_ZONES}
 
 
 @st.composite
-def local_times(draw: st.DrawFn) -> tuple[str, datetime, str]:
+def local_times(draw: st.DrawFn) -> tuple[str, datetime, Fold]:
     name = draw(st.sampled_from(HYPOTHESIS_ZONES))
     if bool(CHANGES[name]) and draw(st.booleans()):
         base = draw(st.sampled_from(CHANGES[name]))
@@ -791,12 +791,13 @@ def local_times(draw: st.DrawFn) -> tuple[str, datetime, str]:
         moment = datetime(day.year, day.month, day.day) + timedelta(
             minutes=15 * draw(st.integers(0, 95))
         )
-    return name, moment, draw(st.sampled_from(["earlier", "later"]))
+    folds: list[Fold] = ["earlier", "later"]
+    return name, moment, draw(st.sampled_from(folds))
 
 
-def _localize(name: str, moment: datetime, fold: str) -> pendulum.DateTime:
+def _localize(name: str, moment: datetime, fold: Fold) -> pendulum.DateTime:
     try:
-        return localize(moment, zone(name), fold=fold)  # type: ignore[arg-type]
+        return localize(moment, zone(name), fold=fold)
     except TimingError:
         assume(False)  # a wall time the zone skips
         raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -38,15 +39,15 @@ BAGHDAD = ZoneInfo("Asia/Baghdad")
 BAGHDAD_ZONE = zone("Asia/Baghdad")
 
 
-def text_of(itinerary: Itinerary, **options: object) -> str:
-    data = render_itinerary(get_exporters()["text"], itinerary, RenderOptions(**options))  # type: ignore[arg-type]
+def text_of(itinerary: Itinerary, **options: Any) -> str:
+    data = render_itinerary(get_exporters()["text"], itinerary, RenderOptions(**options))
     return data.decode("utf-8")
 
 
 def stdlib(moment: object) -> datetime:
     """The same instant as an aware stdlib datetime on the zoneinfo clock of its zone."""
-    assert isinstance(moment, datetime)
-    key = moment.tzinfo.key  # type: ignore[union-attr]
+    assert isinstance(moment, datetime) and isinstance(moment.tzinfo, ZoneInfo)
+    key = moment.tzinfo.key
     return datetime.fromtimestamp(moment.timestamp(), ZoneInfo(key))
 
 
