@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from icssi_itinerary import Programme, Roster, load_programme, load_roster
+
+if TYPE_CHECKING:  # conftest is imported by every test: icalendar only where used
+    from icalendar.cal import Component
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_ROSTER = ROOT / "examples" / "icssi-2014" / "roster.csv"
@@ -35,6 +39,13 @@ def needs_shared(path: Path) -> Path:
 def press_statement() -> str:
     """The text of the press statement the bundled programme comes from."""
     return needs_shared(PRESS_STATEMENT).read_text(encoding="utf-8")
+
+
+def sequence_of(component: Component) -> int:
+    """The SEQUENCE of a parsed iCalendar component (KeyError when it has none)."""
+    value = component["SEQUENCE"]
+    assert isinstance(value, int), value
+    return value
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -97,7 +97,7 @@ class Case:
     field: str | None  # the field path, as ": field: "
     words: tuple[str, ...] = ()  # further things the message must say
     # makes what files cannot hold (a FIFO, a link, a folder) in the input folder
-    make: Callable[[Path], None] | None = None
+    make: Callable[[Path], object] | None = None
 
 
 def check_rejected(case: Case, folder: Path) -> str:

@@ -31,8 +31,9 @@ from icssi_itinerary import (
 from icssi_itinerary.cli import cli
 
 BUILT_IN = {"overlap", "late-arrival", "no-travel", "no-stay"}
-LEG_COLUMNS = ("id", "delegate", "mode", "from", "from_timezone", "departs", "to", "to_timezone")
-LEG_COLUMNS += ("arrives",)
+LEG_COLUMNS = (
+    "id", "delegate", "mode", "from", "from_timezone", "departs", "to", "to_timezone", "arrives",
+)  # fmt: skip
 ZONES = {
     "Baghdad": "Asia/Baghdad",
     "Oslo": "Europe/Oslo",

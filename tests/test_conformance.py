@@ -592,7 +592,7 @@ def zoned_instants(draw: st.DrawFn) -> tuple[str, datetime, int]:
     minutes = draw(st.integers(0, (datetime(2051, 1, 1) - datetime(1900, 1, 1)).days * 1440))
     instant = datetime(1900, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes)
     changes = _changes_in(name, instant.year)
-    if changes and draw(st.booleans()):
+    if bool(changes) and draw(st.booleans()):
         instant = draw(st.sampled_from(changes)) + timedelta(minutes=draw(st.integers(-180, 180)))
     return name, instant, 15 * draw(st.integers(1, 4 * 24 * 3))
 

@@ -397,7 +397,9 @@ def test_the_api_reference_documents_every_public_name(site: Path, name: str) ->
 def test_the_api_reference_renders_the_docstrings(site: Path) -> None:
     text = _page_text(site, "api")
     for obj in (icssi_itinerary.build_itinerary, icssi_itinerary.localize, hookspecs):
-        first_line = inspect.getdoc(obj).splitlines()[0]  # type: ignore[union-attr]
+        doc = inspect.getdoc(obj)
+        assert doc is not None, obj
+        first_line = doc.splitlines()[0]
         plain = re.sub(r":\w+:`([^`]+)`|``([^`]+)``|\*([^*]+)\*", r"\1\2\3", first_line)
         assert plain.split(";")[0].strip() in " ".join(text.split()), first_line
     assert not re.search(r":(class|func|meth|mod):", text), "a Sphinx role was left as text"

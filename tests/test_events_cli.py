@@ -53,7 +53,8 @@ def run(*args: str) -> Any:
 
 
 def events_json(*args: str) -> list[dict[str, Any]]:
-    return json.loads(run("events", "--json", *args).stdout)
+    events: list[dict[str, Any]] = json.loads(run("events", "--json", *args).stdout)
+    return events
 
 
 def by_id(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from html import unescape
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -40,11 +41,11 @@ UTC = ZoneInfo("UTC")
 # --- installing it ----------------------------------------------------------------------
 
 
-def _pyproject() -> dict:
+def _pyproject() -> dict[str, Any]:
     return tomllib.loads((PACKAGE / "pyproject.toml").read_text(encoding="utf-8"))
 
 
-def _entry_points_txt(project: dict) -> str:
+def _entry_points_txt(project: dict[str, Any]) -> str:
     lines = []
     for group, entries in project.get("entry-points", {}).items():
         lines.append(f"[{group}]")
@@ -389,11 +390,11 @@ def test_times_follow_daylight_saving_time_and_dates_change_on_the_second_clock(
     assert lines[-1] == f"*{there} in Asia/Baghdad*"
     # 27 Oct 23:00 CET is already the 28th in Baghdad: the second clock says which day
     start = datetime(2014, 10, 27, 23, tzinfo=oslo)
-    there = start.astimezone(BAGHDAD)
-    assert there.date() == start.date() + timedelta(days=1)
+    baghdad = start.astimezone(BAGHDAD)
+    assert baghdad.date() == start.date() + timedelta(days=1)
     heading, lines = item(result.stdout, "Late")
     assert heading == day_heading(start)
-    assert f"{there.day} {there:%b} {there:%H:%M}–" in lines[-1]
+    assert f"{baghdad.day} {baghdad:%b} {baghdad:%H:%M}–" in lines[-1]
 
 
 def test_markdown_characters_in_titles_are_text_not_markup(site: Path, tmp_path: Path) -> None:

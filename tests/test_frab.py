@@ -149,10 +149,10 @@ def expected_slots(programme: Programme, event: Event) -> dict[str, tuple[dateti
     tz = ZoneInfo(event.venue.zone.key)
     span = event.span
     if not isinstance(span, DateSpan):
-        start = span.start.replace(tzinfo=None)
-        end = span.end.replace(tzinfo=None)
+        start: datetime = span.start.replace(tzinfo=None)
+        end: datetime = span.end.replace(tzinfo=None)
         return {guid_of(programme, event): (start.replace(tzinfo=tz), end.replace(tzinfo=tz))}
-    found = {}
+    found: dict[str, tuple[datetime, datetime]] = {}
     for number, day in enumerate(span.days(), start=1):
         start = datetime.combine(day, datetime.min.time(), tz)
         after = datetime.combine(day + timedelta(days=1), datetime.min.time(), tz)

@@ -134,7 +134,7 @@ def test_right_to_left_page_is_laid_out_right_to_left(
     def layout(path: Path) -> dict[str, Any]:
         page, _, _ = open_page(browser, path)
         try:
-            return page.evaluate(
+            found: dict[str, Any] = page.evaluate(
                 """() => {
                   const h1 = document.querySelector('h1');
                   const range = document.createRange();
@@ -154,6 +154,7 @@ def test_right_to_left_page_is_laid_out_right_to_left(
             )
         finally:
             page.close()
+        return found
 
     arabic = layout(pages["amal-karim"])
     assert arabic["direction"] == "rtl"

@@ -50,7 +50,7 @@ from icssi_itinerary import (
     zone,
 )
 from icssi_itinerary.plugins import get_exporters
-from icssi_itinerary.timing import TimingError
+from icssi_itinerary.timing import Fold, TimingError
 
 BAGHDAD = ZoneInfo("Asia/Baghdad")
 SAMPLE = SAMPLE_ROSTER.parent
@@ -161,7 +161,11 @@ def model_times(
 
 
 def vevents(data: bytes) -> list[icalendar.Event]:
-    return list(icalendar.Calendar.from_ical(data).walk("VEVENT"))
+    found = []
+    for component in icalendar.Calendar.from_ical(data).walk("VEVENT"):
+        assert isinstance(component, icalendar.Event)
+        found.append(component)
+    return found
 
 
 def by_summary(data: bytes, summary: str) -> icalendar.Event:
@@ -195,7 +199,9 @@ def stays_csv() -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def feeds(programme: Programme, roster: Roster) -> list[tuple[str, bytes, tuple[Any, ...]]]:
     """The programme feed and every sample delegate's personal feed, with their items."""
-    found = [("programme", programme_feed(programme), programme.events)]
+    found: list[tuple[str, bytes, tuple[Any, ...]]] = [
+        ("programme", programme_feed(programme), programme.events)
+    ]
     for delegate in roster.delegates:
         itinerary = build_itinerary(programme, delegate)
         found.append((delegate.id, personal_feed(itinerary), itinerary.items))
@@ -550,7 +556,9 @@ def test_dtstamp_comes_from_the_data_not_the_clock(
         assert date(2014, 10, 1) <= stamp.date() <= date(2014, 11, 30), label  # not today
 
 
-def test_event_properties(feeds: list[tuple[str, bytes, tuple[Any, ...]]], toml_data) -> None:
+def test_event_properties(
+    feeds: list[tuple[str, bytes, tuple[Any, ...]]], toml_data: dict[str, Any]
+) -> None:
     data = feeds[0][1]
     venues = {v["id"]: v for v in toml_data["venues"]}
     contacts = {c["id"]: c for c in toml_data["contacts"]}
@@ -566,6 +574,7 @@ def test_event_properties(feeds: list[tuple[str, bytes, tuple[Any, ...]]], toml_
                 assert venue[part].split(", ")[0] in location, (event["id"], part)
         if "latitude" in venue:
             geo = found["GEO"]
+            assert isinstance(geo, icalendar.vGeo)
             assert (geo.latitude, geo.longitude) == (venue["latitude"], venue["longitude"])
         else:
             assert "GEO" not in found
@@ -630,9 +639,9 @@ def test_sequence_and_last_modified_come_from_the_ledger(programme: Programme) -
 # --- ambiguous local times ------------------------------------------------------------
 
 
-def _one_leg(programme: Programme, fold: str) -> bytes:
+def _one_leg(programme: Programme, fold: Fold) -> bytes:
     oslo, stockholm = zone("Europe/Oslo"), zone("Europe/Stockholm")
-    departs = localize(datetime(2014, 10, 26, 2, 30), oslo, fold=fold)  # type: ignore[arg-type]
+    departs = localize(datetime(2014, 10, 26, 2, 30), oslo, fold=fold)
     arrives = localize(datetime(2014, 10, 26, 9, 0), stockholm)
     leg = TravelLeg(
         id="night-train",
@@ -647,7 +656,7 @@ def _one_leg(programme: Programme, fold: str) -> bytes:
 
 
 @pytest.mark.parametrize("fold", ["earlier", "later"])
-def test_a_repeated_wall_time_is_written_in_utc(programme: Programme, fold: str) -> None:
+def test_a_repeated_wall_time_is_written_in_utc(programme: Programme, fold: Fold) -> None:
     data = _one_leg(programme, fold)
     expected = datetime(2014, 10, 26, 2, 30, tzinfo=ZoneInfo("Europe/Oslo"))
     expected = expected.replace(fold=1 if fold == "later" else 0).astimezone(UTC)
@@ -772,9 +781,9 @@ CHANGES = {name: _changes(name) for name in HYPOTHESIS_ZONES}
 
 
 @st.composite
-def local_times(draw: st.DrawFn) -> tuple[str, datetime, str]:
+def local_times(draw: st.DrawFn) -> tuple[str, datetime, Fold]:
     name = draw(st.sampled_from(HYPOTHESIS_ZONES))
-    if CHANGES[name] and draw(st.booleans()):
+    if bool(CHANGES[name]) and draw(st.booleans()):
         base = draw(st.sampled_from(CHANGES[name]))
         moment = base + timedelta(minutes=15 * draw(st.integers(-12, 12)))
     else:
@@ -782,12 +791,13 @@ def local_times(draw: st.DrawFn) -> tuple[str, datetime, str]:
         moment = datetime(day.year, day.month, day.day) + timedelta(
             minutes=15 * draw(st.integers(0, 95))
         )
-    return name, moment, draw(st.sampled_from(["earlier", "later"]))
+    folds: list[Fold] = ["earlier", "later"]
+    return name, moment, draw(st.sampled_from(folds))
 
 
-def _localize(name: str, moment: datetime, fold: str) -> pendulum.DateTime:
+def _localize(name: str, moment: datetime, fold: Fold) -> pendulum.DateTime:
     try:
-        return localize(moment, zone(name), fold=fold)  # type: ignore[arg-type]
+        return localize(moment, zone(name), fold=fold)
     except TimingError:
         assume(False)  # a wall time the zone skips
         raise
@@ -819,7 +829,7 @@ def schedules(draw: st.DrawFn) -> dict[str, Any]:
 @given(schedules())
 def test_any_programme_round_trips_through_every_parser(schedule: dict[str, Any]) -> None:
     events, expected = [], {}
-    venues = {}
+    venues: dict[str, Venue] = {}
     for index, (name, moment, fold, minutes, all_day) in enumerate(schedule["events"]):
         tz = zone(name)
         venue = venues.setdefault(

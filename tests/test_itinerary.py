@@ -17,16 +17,19 @@ import pytest
 
 from conftest import ROOT, SAMPLE_ROSTER
 from icssi_itinerary import (
+    DateSpan,
     Delegate,
     Event,
     Programme,
     Roster,
     Stay,
+    TimeSpan,
     TravelLeg,
     attended_events,
     build_itinerary,
     load_roster,
 )
+from icssi_itinerary.timing import Fold
 
 PROGRAMME_FILE = ROOT / "src" / "icssi_itinerary" / "data" / "icssi-2014.toml"
 
@@ -34,7 +37,10 @@ PROGRAMME_FILE = ROOT / "src" / "icssi_itinerary" / "data" / "icssi-2014.toml"
 @pytest.fixture(scope="module")
 def raw_events() -> list[dict[str, object]]:
     """The programme's events as the TOML file states them."""
-    return tomllib.loads(PROGRAMME_FILE.read_text(encoding="utf-8"))["events"]
+    events: list[dict[str, object]] = tomllib.loads(PROGRAMME_FILE.read_text(encoding="utf-8"))[
+        "events"
+    ]
+    return events
 
 
 def nested_under(raw_events: list[dict[str, object]], root: str) -> set[str]:
@@ -148,8 +154,10 @@ def local_first_day(item: Event | TravelLeg | Stay) -> date:
     if isinstance(item, Stay):
         return item.check_in
     if item.span.all_day:
-        return item.span.first_day  # type: ignore[union-attr]
-    key = item.span.start.tzinfo.key  # type: ignore[union-attr]
+        assert isinstance(item.span, DateSpan)
+        return item.span.first_day
+    assert isinstance(item.span, TimeSpan) and isinstance(item.span.start.tzinfo, ZoneInfo)
+    key = item.span.start.tzinfo.key
     return item.span.start.astimezone(ZoneInfo(key)).date()
 
 
@@ -179,8 +187,8 @@ def test_legs_in_different_zones_are_ordered_by_real_time_not_wall_clock(
     Oslo 02:45 (the second one, CET) is 01:45 UTC, Baghdad 05:00 is 02:00 UTC."""
     from icssi_itinerary import TimeSpan, localize, zone
 
-    def leg(leg_id: str, tz: str, hour: int, minute: int, fold: str | None = None) -> TravelLeg:
-        start = localize(datetime(2014, 10, 26, hour, minute), zone(tz), fold)  # type: ignore[arg-type]
+    def leg(leg_id: str, tz: str, hour: int, minute: int, fold: Fold | None = None) -> TravelLeg:
+        start = localize(datetime(2014, 10, 26, hour, minute), zone(tz), fold)
         end = localize(datetime(2014, 10, 26, 12, 0), zone(tz))
         return TravelLeg(leg_id, "someone", "flight", "A", "B", TimeSpan(start, end))
 
@@ -212,10 +220,10 @@ def test_whole_day_items_come_first_within_their_day(programme: Programme, roste
                 if local_first_day(timed) == local_first_day(whole):
                     assert i < j, (delegate.id, whole.id, timed.id)
     # the concrete case: the review of Iraq (3 November, all day) before its 10:00 session
-    items = [item.id for item in build_itinerary(programme, roster.delegate("amal-karim")).items]
-    assert items.index("upr-iraq") < items.index("icssi-geneva-session")
+    ids = [item.id for item in build_itinerary(programme, roster.delegate("amal-karim")).items]
+    assert ids.index("upr-iraq") < ids.index("icssi-geneva-session")
     # and a conference spanning days before a session of one day that starts with it
-    assert items.index("icssi-oslo-conference") < items.index("social-evening")
+    assert ids.index("icssi-oslo-conference") < ids.index("social-evening")
 
 
 def test_a_stay_comes_last_on_its_check_in_day(programme: Programme, roster: Roster) -> None:
@@ -268,7 +276,8 @@ def test_an_itinerary_holds_only_the_delegates_own_legs_and_stays(
         assert len(legs) == leg_count[delegate.id]
         assert len(stays) == stay_count[delegate.id]
         assert all(all_legs[leg.id] == delegate.id for leg in legs)
-        assert all(item.delegate_id == delegate.id for item in [*legs, *stays])
+        personal: list[TravelLeg | Stay] = [*legs, *stays]
+        assert all(item.delegate_id == delegate.id for item in personal)
         assert len(itinerary.items) == len(itinerary.events) + len(legs) + len(stays)
 
 

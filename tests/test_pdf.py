@@ -26,6 +26,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pdfplumber
@@ -66,8 +67,8 @@ FONT_FILES = {
 }
 
 
-def pdf_of(itinerary: Itinerary, **options: object) -> bytes:
-    return render_itinerary(get_exporters()["pdf"], itinerary, RenderOptions(**options))  # type: ignore[arg-type]
+def pdf_of(itinerary: Itinerary, **options: Any) -> bytes:
+    return render_itinerary(get_exporters()["pdf"], itinerary, RenderOptions(**options))
 
 
 def pages_text(data: bytes) -> list[str]:
@@ -150,7 +151,8 @@ def test_delegate_pdf_names_every_event_venue_and_time_in_both_zones(
     for event in itinerary.events:
         assert flat(event.title) in text
         assert flat(event.venue.name) in text
-    home = ZoneInfo(delegate.home_zone.key)  # type: ignore[union-attr]
+    assert delegate.home_zone is not None
+    home = ZoneInfo(delegate.home_zone.key)
     for when in expected_times(itinerary, home):
         assert when in text, when
     for leg in delegate.legs:
@@ -235,7 +237,10 @@ def test_pages_are_a4_and_every_font_is_embedded(
     for page in reader.pages:
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         assert abs(width - A4[0]) <= 1 and abs(height - A4[1]) <= 1
-        fonts = page["/Resources"]["/Font"]
+        resources = page["/Resources"]
+        assert isinstance(resources, pypdf.generic.DictionaryObject)
+        fonts = resources["/Font"]
+        assert isinstance(fonts, pypdf.generic.DictionaryObject)
         for ref in fonts.values():
             font = ref.get_object()
             names.add(str(font["/BaseFont"]))
@@ -251,6 +256,7 @@ def test_pages_are_a4_and_every_font_is_embedded(
         assert not any("Arabic" in name for name in names), "no Arabic font where none is needed"
     metadata = reader.metadata
     assert metadata is not None
+    assert itinerary.delegate.email is not None
     assert itinerary.delegate.email not in " ".join(str(v) for v in metadata.values())
 
 
@@ -291,7 +297,8 @@ def test_a_long_itinerary_paginates_without_cutting_rows(
     for number, page in enumerate(pages, start=1):
         assert re.findall(r"Page (\d+) of (\d+)", page) == [(str(number), str(len(pages)))]
     for leg in itinerary.delegate.legs:
-        number = int(leg.reference[1:]) - 100  # type: ignore[index]
+        assert leg.reference is not None
+        number = int(leg.reference[1:]) - 100
         start, end = stdlib(leg.span.start), stdlib(leg.span.end)
         pieces = [
             leg.title,

@@ -62,7 +62,7 @@ MEP_MEETING = "mep-meeting"
 # --- a third-party plugin ---------------------------------------------------------
 
 
-def _utc(moment: Any) -> str:
+def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
 
 

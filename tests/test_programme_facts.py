@@ -74,6 +74,7 @@ def test_oslo_conference_dates_and_hall(programme: Programme, statement: str) ->
     assert conference.parent is None
     assert dates_of(conference) == (date(2014, 10, 27), date(2014, 10, 29))
     assert conference.span.all_day is True
+    assert isinstance(conference.span, DateSpan)
     assert conference.span.part_of_day is None  # no time, no label invented
     assert "St. Olav Church" in conference.venue.name
     assert conference.venue.name.lower().startswith("hall")
@@ -88,6 +89,7 @@ def test_social_event_on_the_evening_of_27_october(programme: Programme, stateme
     social = titled(programme, "social event")
     assert social.parent == "icssi-oslo-conference"
     assert dates_of(social) == (date(2014, 10, 27), date(2014, 10, 27))
+    assert isinstance(social.span, DateSpan)
     assert social.span.part_of_day == "evening"  # kept as a label, not an hour
     assert social.status == "tentative"  # its time is not published
     assert social.venue == programme.event("icssi-oslo-conference").venue
@@ -116,6 +118,7 @@ def test_afternoon_of_29_october(programme: Programme, statement: str) -> None:
         session = titled(programme, words)
         assert session.parent == "icssi-oslo-conference"
         assert dates_of(session) == (date(2014, 10, 29), date(2014, 10, 29))
+        assert isinstance(session.span, DateSpan)
         assert session.span.part_of_day == "afternoon"
         assert session.status == "tentative"
 
@@ -281,7 +284,7 @@ def test_timed_events_are_on_their_venues_iana_clock(programme: Programme) -> No
         assert event.venue.zone.key == CITY_ZONES[event.city], event.id
         if isinstance(event.span, TimeSpan):
             for moment in (event.span.start, event.span.end):
-                assert moment.tzinfo is not None
+                assert isinstance(moment.tzinfo, ZoneInfo)
                 assert moment.tzinfo.key == event.venue.zone.key, event.id  # not a fixed offset
         else:
             assert event.span.zone.key == event.venue.zone.key, event.id
@@ -300,7 +303,10 @@ def test_every_event_of_the_tour_is_in_cet(programme: Programme, statement: str)
         if isinstance(event.span, TimeSpan):
             assert event.span.start.utcoffset() == one_hour, event.id
             assert event.span.end.utcoffset() == one_hour, event.id
-            walls = [event.span.start.replace(tzinfo=None), event.span.end.replace(tzinfo=None)]
+            walls: list[datetime] = [
+                event.span.start.replace(tzinfo=None),
+                event.span.end.replace(tzinfo=None),
+            ]
         else:
             walls = [
                 datetime.combine(day, datetime.min.time()) + timedelta(hours=hour)

@@ -34,13 +34,14 @@ import pytest
 from click.testing import CliRunner
 
 import icssi_itinerary
-from conftest import ROOT, SAMPLE_ROSTER
+from conftest import ROOT, SAMPLE_ROSTER, sequence_of
 from icssi_itinerary import Programme, RenderOptions, Roster, load_programme, load_roster
 from icssi_itinerary.cli import cli
 from icssi_itinerary.exporters import Exporter
 from icssi_itinerary.plugins import get_exporters
 from icssi_itinerary.publishing import PublishResult, publish
 from icssi_itinerary.tokens import delegate_token, load_secret
+from test_ical import vevents
 
 EXAMPLES = SAMPLE_ROSTER.parent
 BUNDLED = Path(icssi_itinerary.__file__).parent / "data" / "icssi-2014.toml"
@@ -68,7 +69,8 @@ PROGRAMME_TEXT = BUNDLED.read_text(encoding="utf-8").casefold()
 
 
 def _title(event_id: str) -> str:
-    return next(e["title"] for e in PROGRAMME_TOML["events"] if e["id"] == event_id)
+    title: str = next(e["title"] for e in PROGRAMME_TOML["events"] if e["id"] == event_id)
+    return title
 
 
 def _ancestors(event_id: str) -> list[str]:
@@ -229,8 +231,7 @@ def _changes(folder: Path) -> list[dict[str, Any]]:
 
 def _vevents(path: Path) -> dict[str, icalendar.Event]:
     """The VEVENTs of a feed by SUMMARY."""
-    calendar = icalendar.Calendar.from_ical(path.read_bytes())
-    return {str(c["SUMMARY"]): c for c in calendar.walk("VEVENT")}
+    return {str(c["SUMMARY"]): c for c in vevents(path.read_bytes())}
 
 
 def _feeds(site: Path) -> dict[str, Path]:
@@ -456,7 +457,7 @@ def test_moving_the_geneva_session_changes_only_its_files_and_its_uid(
         for summary, event in events.items():
             old = feeds_before[name][summary]
             if summary == title:
-                assert int(event["SEQUENCE"]) == 1
+                assert sequence_of(event) == 1
                 assert event.decoded("LAST-MODIFIED") == T2
                 when = event.decoded("DTSTART")
                 assert when == start
@@ -464,7 +465,7 @@ def test_moving_the_geneva_session_changes_only_its_files_and_its_uid(
                 baghdad = when.astimezone(ZoneInfo("Asia/Baghdad"))
                 assert (baghdad.hour, baghdad.minute) == (13, 0)
             else:
-                assert int(event["SEQUENCE"]) == int(old["SEQUENCE"]) == 0
+                assert sequence_of(event) == sequence_of(old) == 0
                 assert event.decoded("LAST-MODIFIED") == old.decoded("LAST-MODIFIED") == T1
         assert (title in events) == (
             name == "programme.ics" or name.split("/")[0] in {tokens[d] for d in attendees}
@@ -494,12 +495,12 @@ def test_a_removed_event_stays_cancelled_for_the_keep_period_then_goes(
         assert (title in events) == (name in holders), name
         if title in events:
             assert str(events[title]["STATUS"]) == "CANCELLED"
-            assert int(events[title]["SEQUENCE"]) == 1
+            assert sequence_of(events[title]) == 1
             assert events[title].decoded("LAST-MODIFIED") == T2
         for summary, event in events.items():
             if summary != title:
                 assert str(event.get("STATUS", "CONFIRMED")) != "CANCELLED", summary
-                assert int(event["SEQUENCE"]) == 0
+                assert sequence_of(event) == 0
     after = _snapshot(out)
     others = {tokens[d] for d in set(tokens) - attendees}
     for name in after:
@@ -728,7 +729,7 @@ def test_a_killed_publish_leaves_site_and_ledger_as_they_were_or_both_done(
         assert _sequence(out, geneva_uid) == 0
     else:
         assert out.resolve() != old  # it took effect
-        assert int(_vevents(out / "programme.ics")[title]["SEQUENCE"]) == 1
+        assert sequence_of(_vevents(out / "programme.ics")[title]) == 1
 
     # The next publish goes through, counts the change once and clears what was left.
     result = _run(*args)
@@ -744,7 +745,7 @@ def test_a_killed_publish_leaves_site_and_ledger_as_they_were_or_both_done(
         "links.csv",
         "secret.key",
     ]
-    assert int(_vevents(out / "programme.ics")[title]["SEQUENCE"]) == 1
+    assert sequence_of(_vevents(out / "programme.ics")[title]) == 1
     assert _sequence(out, geneva_uid) == 1
     assert len(_files(out)) == len(before)
     moved = [line for line in result.stdout.splitlines() if title in line]

@@ -66,7 +66,8 @@ def test_native_names_are_arabic_script_and_baghdad_delegates_have_them(roster: 
     for delegate in native:
         assert is_arabic_script(delegate.name_native or ""), delegate.name_native
         # nothing was transliterated or reversed on the way in
-        assert unicodedata.bidirectional(delegate.name_native[0]) == "AL"  # type: ignore[index]
+        assert delegate.name_native
+        assert unicodedata.bidirectional(delegate.name_native[0]) == "AL"
     from_baghdad = [
         d for d in roster.delegates if d.home_zone is not None and d.home_zone.key == "Asia/Baghdad"
     ]
@@ -124,8 +125,10 @@ def test_every_leg_time_is_the_local_time_in_its_own_zone(roster: Roster) -> Non
             arrives = wall(row["arrives"], row["to_timezone"])
             assert leg.span.start.astimezone(UTC) == departs.astimezone(UTC)
             assert leg.span.end.astimezone(UTC) == arrives.astimezone(UTC)
-            assert leg.span.start.tzinfo.key == row["from_timezone"]  # type: ignore[union-attr]
-            assert leg.span.end.tzinfo.key == row["to_timezone"]  # type: ignore[union-attr]
+            start_zone, end_zone = leg.span.start.tzinfo, leg.span.end.tzinfo
+            assert isinstance(start_zone, ZoneInfo) and isinstance(end_zone, ZoneInfo)
+            assert start_zone.key == row["from_timezone"]
+            assert end_zone.key == row["to_timezone"]
             assert leg.span.start.strftime("%Y-%m-%d %H:%M") == row["departs"]
             assert leg.span.end.strftime("%Y-%m-%d %H:%M") == row["arrives"]
 
@@ -141,7 +144,8 @@ def test_baghdad_to_istanbul_on_the_morning_turkish_clocks_went_back(roster: Ros
     departs = datetime(2014, 10, 26, 4, 10, tzinfo=BAGHDAD)
     arrives = datetime(2014, 10, 26, 6, 25, tzinfo=ZoneInfo("Europe/Istanbul"))
     assert departs.astimezone(UTC) == datetime(2014, 10, 26, 1, 10, tzinfo=UTC)
-    assert arrives.utcoffset() is not None and arrives.utcoffset().total_seconds() == 2 * 3600  # type: ignore[union-attr]
+    offset = arrives.utcoffset()
+    assert offset is not None and offset.total_seconds() == 2 * 3600
     assert arrives.astimezone(UTC) == datetime(2014, 10, 26, 4, 25, tzinfo=UTC)
 
     start, end = leg.span.start, leg.span.end

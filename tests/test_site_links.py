@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from icssi_itinerary import load_programme, load_roster
+from icssi_itinerary import Programme, Roster, load_programme, load_roster
 from icssi_itinerary.plugins import get_exporters
 from icssi_itinerary.publishing import publish
 
@@ -55,20 +55,20 @@ def _subsets() -> list[tuple[str, ...]]:
 
 
 @pytest.fixture(scope="module")
-def people() -> tuple[object, object]:
+def people() -> tuple[Programme, Roster]:
     programme = load_programme()
     return programme, load_roster(ROSTER, programme)
 
 
 @pytest.mark.parametrize("formats", _subsets(), ids="+".join)
 def test_no_link_in_the_site_is_dead(
-    tmp_path: Path, people: tuple[object, object], formats: tuple[str, ...]
+    tmp_path: Path, people: tuple[Programme, Roster], formats: tuple[str, ...]
 ) -> None:
     programme, roster = people
     exporters = [get_exporters()[name] for name in formats]
     out = tmp_path / "site"
     now = datetime(2026, 1, 10, tzinfo=UTC)
-    publish(programme, roster, exporters, out, BASE_URL, now=now)  # type: ignore[arg-type]
+    publish(programme, roster, exporters, out, BASE_URL, now=now)
     site = out.resolve()
     checked = 0
     for page in site.rglob("*.html"):

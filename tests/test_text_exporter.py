@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -38,15 +39,15 @@ BAGHDAD = ZoneInfo("Asia/Baghdad")
 BAGHDAD_ZONE = zone("Asia/Baghdad")
 
 
-def text_of(itinerary: Itinerary, **options: object) -> str:
-    data = render_itinerary(get_exporters()["text"], itinerary, RenderOptions(**options))  # type: ignore[arg-type]
+def text_of(itinerary: Itinerary, **options: Any) -> str:
+    data = render_itinerary(get_exporters()["text"], itinerary, RenderOptions(**options))
     return data.decode("utf-8")
 
 
 def stdlib(moment: object) -> datetime:
     """The same instant as an aware stdlib datetime on the zoneinfo clock of its zone."""
-    assert isinstance(moment, datetime)
-    key = moment.tzinfo.key  # type: ignore[union-attr]
+    assert isinstance(moment, datetime) and isinstance(moment.tzinfo, ZoneInfo)
+    key = moment.tzinfo.key
     return datetime.fromtimestamp(moment.timestamp(), ZoneInfo(key))
 
 
@@ -212,9 +213,9 @@ def test_days_are_grouped_under_headings_in_order(
             assert local_day(item) in holding, (delegate_id, item.id, holding)
             if not isinstance(item, Stay):
                 assert holding == [local_day(item)], (delegate_id, item.id)
-    found = dict(sections(texts["amal-karim"][1]))
-    assert any("ICSSI session at the Palais" in line for line in found[date(2014, 11, 3)])
-    assert any("Members of the European Parliament" in line for line in found[date(2014, 11, 5)])
+    by_day = dict(sections(texts["amal-karim"][1]))
+    assert any("ICSSI session at the Palais" in line for line in by_day[date(2014, 11, 3)])
+    assert any("Members of the European Parliament" in line for line in by_day[date(2014, 11, 5)])
 
 
 def test_a_change_of_city_is_marked(programme: Programme) -> None:

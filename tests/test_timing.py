@@ -13,6 +13,7 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from icssi_itinerary import DateSpan, TimeSpan, in_zone, localize, zone
-from icssi_itinerary.timing import TimingError
+from icssi_itinerary.timing import Fold, TimingError
 
 OSLO = "Europe/Oslo"
 BAGHDAD = "Asia/Baghdad"
@@ -37,8 +38,8 @@ def oracle(wall: datetime, name: str, fold: int) -> datetime:
     return wall.replace(tzinfo=tzdata_zone(name), fold=fold).astimezone(UTC)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 # --- zone() -----------------------------------------------------------------------------
@@ -53,7 +54,7 @@ def test_zone_offsets_agree_with_tzdata(name: str) -> None:
         assert moment.astimezone(tz).utcoffset() == moment.astimezone(reference).utcoffset()
 
 
-def test_zone_does_not_need_the_hosts_zone_files(tmp_path) -> None:
+def test_zone_does_not_need_the_hosts_zone_files(tmp_path: Path) -> None:
     """With an empty system zone path, zones still come from the tzdata package."""
     script = (
         "from icssi_itinerary import zone, localize\n"
@@ -115,7 +116,7 @@ def test_autumn_fold_is_refused_without_a_fold(minute: int) -> None:
     [("earlier", 0, utc(2014, 10, 26, 0, 30), 2), ("later", 1, utc(2014, 10, 26, 1, 30), 1)],
 )
 def test_autumn_fold_is_resolved_by_fold(
-    fold, oracle_fold: int, expected_utc: datetime, offset_hours: int
+    fold: Fold, oracle_fold: int, expected_utc: datetime, offset_hours: int
 ) -> None:
     wall = datetime(2014, 10, 26, 2, 30)
     moment = localize(wall, zone(OSLO), fold=fold)
@@ -136,7 +137,7 @@ def test_the_two_fold_choices_are_an_hour_apart() -> None:
 
 @pytest.mark.parametrize("fold", [None, "earlier", "later"])
 @pytest.mark.parametrize("minute", [0, 30, 59])
-def test_spring_gap_is_always_refused(fold, minute: int) -> None:
+def test_spring_gap_is_always_refused(fold: Fold | None, minute: int) -> None:
     with pytest.raises(TimingError) as caught:
         localize(datetime(2014, 3, 30, 2, minute), zone(OSLO), fold=fold)
     message = str(caught.value)
@@ -157,7 +158,7 @@ def test_spring_gap_is_always_refused(fold, minute: int) -> None:
     ],
 )
 @pytest.mark.parametrize("fold", [None, "earlier", "later"])
-def test_ordinary_times_pass_whatever_the_fold(wall: datetime, fold) -> None:
+def test_ordinary_times_pass_whatever_the_fold(wall: datetime, fold: Fold | None) -> None:
     moment = localize(wall, zone(OSLO), fold=fold)
     assert moment.replace(tzinfo=None) == wall
     assert moment.astimezone(UTC) == oracle(wall, OSLO, 0) == oracle(wall, OSLO, 1)
@@ -277,6 +278,7 @@ def test_duration_of_a_flight_between_zones() -> None:
     )
     assert span.duration == timedelta(hours=6)
     assert span.zone.key == BAGHDAD
+    assert isinstance(span.end.tzinfo, ZoneInfo)
     assert span.end.tzinfo.key == OSLO  # the end stays on the arrival clock
 
 
@@ -311,12 +313,14 @@ ZONES = [
 def transitions(name: str) -> list[tuple[datetime, timedelta, timedelta]]:
     """(UTC instant, offset before, offset after) of every change 1990-2037, per zoneinfo."""
     reference = tzdata_zone(name)
-    found = []
+    found: list[tuple[datetime, timedelta, timedelta]] = []
     day = utc(1989, 12, 31, 12)
     before = day.astimezone(reference).utcoffset()
+    assert before is not None
     while day.year < 2038:
         after_day = day + timedelta(days=1)
         after = after_day.astimezone(reference).utcoffset()
+        assert after is not None
         if after != before:
             low, high = 0, 24 * 60  # bisect, in whole minutes, to the change
             while high - low > 1:
@@ -363,7 +367,7 @@ anywhere = st.tuples(
 @given(
     case=st.one_of(anywhere, near_transitions()), fold=st.sampled_from([None, "earlier", "later"])
 )
-def test_localize_agrees_with_zoneinfo(case: tuple[str, datetime], fold) -> None:
+def test_localize_agrees_with_zoneinfo(case: tuple[str, datetime], fold: Fold | None) -> None:
     name, wall = case
     early, late = oracle(wall, name, 0), oracle(wall, name, 1)
     reference = tzdata_zone(name)
