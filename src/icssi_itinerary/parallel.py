@@ -31,6 +31,7 @@ def _watch_parent(parent: int) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -56,6 +57,7 @@ def run_parallel(
     Where fork is not available, or for one job, everything runs here, in order.
     """
     import multiprocessing
+    import signal
     from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 
     global _work
@@ -71,7 +73,15 @@ def run_parallel(
         initargs=(os.getpid(),),
     )
     try:
-        pending = {pool.submit(_run, index) for index in range(count)}
+        # Workers are forked while the tasks are submitted. A Ctrl-C raised inside the
+        # fork machinery (its after-fork hooks) would escape as "Exception ignored":
+        # hold the stop signals until every worker is made; they arrive just after.
+        stops = {signal.SIGINT, signal.SIGTERM}
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+        try:
+            pending = {pool.submit(_run, index) for index in range(count)}
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         while pending:
             finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
             for future in finished:
