@@ -37,6 +37,7 @@ EQUIVALENT: dict[str, str] = {
     "icssi_itinerary.tokens.x_delegate_token__mutmut_13": "base32 is ASCII either way",
     # timing: fold=0 is datetime's default
     "icssi_itinerary.timing.x_localize__mutmut_12": "fold=0 is the default",
+    "icssi_itinerary.timing.x_localize__mutmut_7": "the naive copy only finds offsets",
     "icssi_itinerary.timing.x_start_of_day__mutmut_21": "fold=0 is the default",
     # start_of_day: a repeated midnight refused without fold="earlier" falls through to
     # the same fold=0 instant, and any fold other than "later" means the earlier one
