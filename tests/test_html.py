@@ -36,6 +36,7 @@ from icssi_itinerary import (
     DateSpan,
     Delegate,
     Event,
+    EventSelection,
     Exporter,
     Itinerary,
     Programme,
@@ -365,7 +366,7 @@ def test_arabic_names_are_isolated_in_bdi(programme: Programme, roster: Roster) 
 
 
 def test_a_language_tag_that_is_not_one_falls_back_to_english(programme: Programme) -> None:
-    person = Delegate("x", "X", ("mep-meeting",), language='ar" onload="alert(1)')
+    person = Delegate("x", "X", EventSelection(("mep-meeting",)), language='ar" onload="alert(1)')
     root = parse(delegate_page(build_itinerary(programme, person)))
     assert (root.get("lang"), root.get("dir")) == ("en", "ltr")
     assert root.get("onload") is None
@@ -384,7 +385,9 @@ def test_no_delegate_email_on_any_page(programme: Programme, roster: Roster) -> 
 
 def test_problems_only_on_the_coordinators_copy(programme: Programme) -> None:
     # Geneva and Brussels with no travel and no hotel: the checks have things to say.
-    person = Delegate("p", "P", ("upr-iraq", "mep-meeting"), home_zone=zone("Asia/Baghdad"))
+    person = Delegate(
+        "p", "P", EventSelection(("upr-iraq", "mep-meeting")), home_zone=zone("Asia/Baghdad")
+    )
     plan = build_itinerary(programme, person, get_checks().values())
     assert plan.problems
     public = parse(delegate_page(plan))
@@ -475,7 +478,7 @@ def _hostile(payload: str, url: str) -> Itinerary:
     person = Delegate(
         "d",
         payload,
-        ("e1", "e2"),
+        EventSelection(("e1", "e2")),
         home_zone=zone("Asia/Baghdad"),
         name_native=payload,
         organisation=payload,

@@ -35,6 +35,7 @@ from icssi_itinerary import (
     DateSpan,
     Delegate,
     Event,
+    EventSelection,
     Itinerary,
     Programme,
     RenderOptions,
@@ -651,7 +652,7 @@ def _one_leg(programme: Programme, fold: Fold) -> bytes:
         destination="Stockholm",
         span=TimeSpan(departs, arrives),
     )
-    delegate = Delegate(id="traveller", name="Traveller", events=(), legs=(leg,))
+    delegate = Delegate(id="traveller", name="Traveller", events=EventSelection(), legs=(leg,))
     return personal_feed(build_itinerary(programme, delegate, checks=()))
 
 
@@ -697,7 +698,7 @@ def _hostile_itinerary() -> tuple[Programme, Itinerary]:
         tags=("a,b", "c;d"),
     )
     programme = Programme(id="p", title=f"Programme {NASTY}", events=(event,), venues=(venue,))
-    delegate = Delegate(id="d", name=f"أمل كريم {INJECTION}", events=("e",))
+    delegate = Delegate(id="d", name=f"أمل كريم {INJECTION}", events=EventSelection(("e",)))
     return programme, build_itinerary(programme, delegate, checks=())
 
 
@@ -867,7 +868,9 @@ def test_any_programme_round_trips_through_every_parser(schedule: dict[str, Any]
     programme = Programme(
         id="hypo", title="Hypothesis", events=tuple(events), venues=tuple(venues.values())
     )
-    delegate = Delegate(id="d", name="D", events=tuple(e.id for e in events), legs=tuple(legs))
+    delegate = Delegate(
+        id="d", name="D", events=EventSelection(tuple(e.id for e in events)), legs=tuple(legs)
+    )
     data = personal_feed(build_itinerary(programme, delegate, checks=()))
 
     assert with_icalendar(data) == expected

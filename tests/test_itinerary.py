@@ -20,6 +20,7 @@ from icssi_itinerary import (
     DateSpan,
     Delegate,
     Event,
+    EventSelection,
     Programme,
     Roster,
     Stay,
@@ -60,7 +61,13 @@ def nested_under(raw_events: list[dict[str, object]], root: str) -> set[str]:
 def person(
     *events: str, legs: tuple[TravelLeg, ...] = (), stays: tuple[Stay, ...] = ()
 ) -> Delegate:
-    return Delegate(id="someone", name="Someone", events=events, legs=legs, stays=stays)
+    """A delegate whose ``events`` are given in the roster's syntax: ids, ``-id``, ``*``."""
+    selection = EventSelection(
+        listed=tuple(e for e in events if e != "*" and not e.startswith("-")),
+        everything="*" in events,
+        excluded=tuple(e.removeprefix("-") for e in events if e.startswith("-")),
+    )
+    return Delegate(id="someone", name="Someone", events=selection, legs=legs, stays=stays)
 
 
 def ids(events: tuple[Event, ...]) -> set[str]:

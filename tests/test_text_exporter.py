@@ -20,6 +20,7 @@ from icssi_itinerary import (
     DateSpan,
     Delegate,
     Event,
+    EventSelection,
     Itinerary,
     Programme,
     RenderOptions,
@@ -220,7 +221,9 @@ def test_days_are_grouped_under_headings_in_order(
 
 def test_a_change_of_city_is_marked(programme: Programme) -> None:
     """Even with no flight listed, the reader is told the next event is in another city."""
-    delegate = Delegate(id="walker", name="Walker", events=("icssi-oslo-conference", "upr-iraq"))
+    delegate = Delegate(
+        id="walker", name="Walker", events=EventSelection(("icssi-oslo-conference", "upr-iraq"))
+    )
     text = text_of(build_itinerary(programme, delegate, checks=[]))
     lines = text.splitlines()
     last_oslo = max(

@@ -55,6 +55,9 @@ from .model import (
     Event as Event,
 )
 from .model import (
+    EventSelection as EventSelection,
+)
+from .model import (
     Itinerary as Itinerary,
 )
 from .model import (

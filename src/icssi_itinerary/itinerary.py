@@ -9,7 +9,6 @@ import pendulum
 
 from .checks import Check, Problem, run_checks
 from .model import Delegate, Event, Itinerary, ItineraryItem, Programme, Roster, Stay
-from .roster import ALL_EVENTS
 from .timing import PARTS_OF_DAY, UTC, DateSpan
 
 __all__ = ["attended_events", "build_itinerary", "sort_key", "validate"]
@@ -18,22 +17,19 @@ __all__ = ["attended_events", "build_itinerary", "sort_key", "validate"]
 def attended_events(programme: Programme, delegate: Delegate) -> tuple[Event, ...]:
     """The events *delegate* attends, in programme order.
 
-    Listing an event includes everything nested under it; ``-id`` leaves an event (and
-    what is nested under it) out; ``*`` stands for every top-level event.
+    See :class:`~.model.EventSelection`: a listed event brings everything nested under
+    it; an excluded one leaves it out, with what is nested under it.
     """
+    selection = delegate.events
+    roots = [*programme.children(None)] if selection.everything else []
+    roots += [programme.event(event_id) for event_id in selection.listed]
     chosen: set[str] = set()
-    for entry in delegate.events:
-        if entry.startswith("-"):
-            continue
-        roots = programme.children(None) if entry == ALL_EVENTS else (programme.event(entry),)
-        for root in roots:
-            chosen.add(root.id)
-            chosen.update(event.id for event in programme.descendants(root.id))
-    for entry in delegate.events:
-        if entry.startswith("-"):
-            excluded = entry.removeprefix("-")
-            chosen.discard(excluded)
-            chosen.difference_update(event.id for event in programme.descendants(excluded))
+    for root in roots:
+        chosen.add(root.id)
+        chosen.update(event.id for event in programme.descendants(root.id))
+    for excluded in selection.excluded:
+        chosen.discard(excluded)
+        chosen.difference_update(event.id for event in programme.descendants(excluded))
     return tuple(event for event in programme.events if event.id in chosen)
 
 

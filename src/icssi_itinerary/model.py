@@ -17,6 +17,7 @@ __all__ = [
     "Contact",
     "Delegate",
     "Event",
+    "EventSelection",
     "Itinerary",
     "ItineraryItem",
     "Programme",
@@ -191,12 +192,23 @@ class Stay:
 
 
 @dataclass(frozen=True)
+class EventSelection:
+    """Which events of the programme a delegate attends: every event listed, with all
+    that is nested under it (``everything``: every top-level event), less the excluded
+    ones and all that is nested under them."""
+
+    listed: tuple[str, ...] = ()
+    everything: bool = False
+    excluded: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Delegate:
     """A person on the roster, with their own travel and stays. Personal data."""
 
     id: str
     name: str
-    events: tuple[str, ...]
+    events: EventSelection
     home_zone: Timezone | None = None
     name_native: str | None = None
     organisation: str | None = None

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from .errors import InputError
 from .identity import leg_id, stay_id
-from .model import Delegate, Programme, Roster, Stay, TravelLeg
+from .model import Delegate, EventSelection, Programme, Roster, Stay, TravelLeg
 from .sources import (
     Record,
     csv_records,
@@ -174,6 +174,15 @@ def _unique_ids(items: Iterable[tuple[Record, TravelLeg | Stay]], what: str) -> 
         )
 
 
+def _selection(entries: tuple[str, ...]) -> EventSelection:
+    """The roster's ``events`` syntax (``id``, ``-id``, ``*``) as a selection."""
+    return EventSelection(
+        listed=tuple(e for e in entries if not e.startswith("-") and e != ALL_EVENTS),
+        everything=ALL_EVENTS in entries,
+        excluded=tuple(e.removeprefix("-") for e in entries if e.startswith("-")),
+    )
+
+
 def _delegate(record: Record, known: set[str] | None) -> tuple[Record, Delegate]:
     events = record.strings("events")
     if not events:
@@ -206,7 +215,7 @@ def _delegate(record: Record, known: set[str] | None) -> tuple[Record, Delegate]
     return record, Delegate(
         id=record.identifier(),
         name=record.required("name"),
-        events=events,
+        events=_selection(events),
         home_zone=record.zone("home_timezone"),
         name_native=record.text("name_native"),
         organisation=record.text("organisation"),
