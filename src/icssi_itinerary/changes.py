@@ -125,8 +125,7 @@ def _place(item: ItineraryItem) -> str:
 
 
 def _label(item: ItineraryItem) -> str:
-    kind = "event" if isinstance(item, Event) else "leg" if isinstance(item, TravelLeg) else "stay"
-    return f"{kind} '{item.title}'"
+    return f"{_item_kind(item)} '{item.title}'"
 
 
 def describe(change: Change) -> str:
@@ -205,7 +204,7 @@ def _item_facts(item: ItineraryItem | None) -> dict[str, Any] | None:
     return {"title": item.title, "status": item.status, "place": _place(item), **when}
 
 
-def _item_kind(item: ItineraryItem | None) -> str:
+def _item_kind(item: ItineraryItem) -> str:
     if isinstance(item, Event):
         return "event"
     return "leg" if isinstance(item, TravelLeg) else "stay"

@@ -11,10 +11,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from .model import Programme
+from .model import ItineraryItem, Programme, Stay, TravelLeg
 
 __all__ = ["item_uid", "leg_id", "legacy_item_id", "stay_id"]
 
@@ -56,12 +54,10 @@ def stay_id(delegate_id: str, name: str, city: str) -> str:
     return _slug(delegate_id, "stay", [name, city])
 
 
-def legacy_item_id(item: Any) -> str | None:
+def legacy_item_id(item: ItineraryItem) -> str | None:
     """The identity this version derives for a leg or stay whose id version 0.1.0
     derived from its time (``<delegate>-20141026T0820``, ``<delegate>-stay-20141027``);
     ``None`` for any other item or id (an event, an ``id`` the coordinator gave)."""
-    from .model import Stay, TravelLeg
-
     if isinstance(item, TravelLeg):
         start = item.span.start
         if item.id == f"{item.delegate_id}-{start:%Y%m%dT%H%M}":

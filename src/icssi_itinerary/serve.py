@@ -84,11 +84,12 @@ def make_app(root: Path) -> WSGIApp:
     from whitenoise import WhiteNoise
 
     class _SiteFiles(WhiteNoise):  # type: ignore[misc]
-        _site_root = ""
+        def __init__(self, application: WSGIApp, root: str, **options: Any) -> None:
+            self.site_root = Path(root)  # before whitenoise scans the files, in __init__
+            super().__init__(application, root=root, **options)
 
         def add_file_to_dictionary(self, url: str, path: str, stat_cache: Any = None) -> None:
-            real, top = Path(path).resolve(), Path(self._site_root)
-            if top in real.parents:  # a link out of the site is not served
+            if self.site_root in Path(path).resolve().parents:  # no link out of the site
                 super().add_file_to_dictionary(url, path, stat_cache=stat_cache)
 
     loaded: dict[Path, WSGIApp] = {}
@@ -97,7 +98,6 @@ def make_app(root: Path) -> WSGIApp:
         current = root.resolve()
         if current not in loaded:
             loaded.clear()
-            _SiteFiles._site_root = str(current)
             loaded[current] = _SiteFiles(
                 _not_found,
                 root=str(current),

@@ -103,15 +103,15 @@ def track(programme: Programme, roster: Roster, secret: bytes, ledger: Ledger,
         if kept(when):
             removed[uid] = found[1]
     known = {event.id for event in programme.events} | {event.id for event in removed.values()}
+    removed = {uid: _linked(event, known) for uid, event in removed.items()}
     venues = {venue.id: venue for venue in programme.venues}
     for event in removed.values():
         venues.setdefault(event.venue.id, event.venue)
     public = replace(
         programme,
-        events=programme.events + tuple(_linked(e, known) for e in removed.values()),
+        events=programme.events + tuple(removed.values()),
         venues=tuple(venues.values()),
     )
-    removed = {item_uid(public, e.id): e for e in public.events[len(programme.events) :]}
 
     programme_uids = {change.uid for change in changes}
     holders: dict[str, set[str]] = defaultdict(set)
@@ -128,9 +128,9 @@ def track(programme: Programme, roster: Roster, secret: bytes, ledger: Ledger,
         new_delegate = scope not in scopes and not presence.first
         if new_delegate:
             changes.append(Change(delegate.id, "delegate-added", None, None, (delegate.id,)))
-        for change in _item_changes(ledger, own, mine.returned, moment):
-            if not new_delegate:
-                changes.append(change.affecting({delegate.id}))
+        own_changes = _item_changes(ledger, own, mine.returned, moment)  # records them too
+        if not new_delegate:  # a new delegate is one change, not one per leg and stay
+            changes += [change.affecting({delegate.id}) for change in own_changes]
         for uid in _arrived(mine, events, programme_uids):
             joined[uid].add(delegate.id)
         gone, dropped = _gone(ledger, mine, events, removed, moment)
@@ -151,9 +151,7 @@ def track(programme: Programme, roster: Roster, secret: bytes, ledger: Ledger,
         ledger.forget(scope)
         changes.append(Change(scope.removeprefix(DELEGATE_SCOPE), "delegate-removed", None, None))
     changes = [
-        change.affecting(holders.get(change.uid, set()))
-        if change.uid in programme_uids or (change.kind == "cancelled" and change.uid in removed)
-        else change
+        change.affecting(holders[change.uid]) if change.uid in programme_uids else change
         for change in changes
     ]
     for uid, who in sorted(joined.items()):
