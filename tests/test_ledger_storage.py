@@ -42,6 +42,20 @@ def _committed(tmp_path: Path, ledger_name: str = "work.sqlite") -> None:
     (tmp_path / ledger_name).replace(tmp_path / "ledger.sqlite")
 
 
+def _with_snapshot(tmp_path: Path, programme: Programme, snapshot: str) -> tuple[Ledger, str]:
+    """A copy of a committed ledger holding the first event, whose stored snapshot was
+    then overwritten with *snapshot*; and that event's UID."""
+    event = programme.events[0]
+    uid = item_uid(programme, event.id)
+    ledger = _copy(tmp_path)
+    ledger.record({uid: event}, T1)
+    ledger.commit()
+    _committed(tmp_path)
+    with sqlite3.connect(tmp_path / "ledger.sqlite") as connection:
+        connection.execute("update versions set snapshot = ?", (snapshot,))
+    return _copy(tmp_path), uid
+
+
 def test_record_gives_sequence_0_then_one_more_per_change_and_the_last_version(
     tmp_path: Path, programme: Programme
 ) -> None:
@@ -206,15 +220,7 @@ def test_a_file_that_is_not_sqlite_is_named_with_sqlites_reason(tmp_path: Path) 
 def test_an_unreadable_snapshot_is_named_when_it_is_read(
     tmp_path: Path, programme: Programme
 ) -> None:
-    event = programme.events[0]
-    uid = item_uid(programme, event.id)
-    ledger = _copy(tmp_path)
-    ledger.record({uid: event}, T1)
-    ledger.commit()
-    _committed(tmp_path)
-    with sqlite3.connect(tmp_path / "ledger.sqlite") as connection:
-        connection.execute('update versions set snapshot = \'{"item": "event"}\'')
-    again = _copy(tmp_path)
+    again, uid = _with_snapshot(tmp_path, programme, '{"item": "event"}')
     with pytest.raises(InputError) as raised:
         again.snapshot(uid)
     assert str(raised.value).startswith(
@@ -291,15 +297,8 @@ def test_an_unchanged_item_does_not_stop_the_ones_after_it(
 def test_a_damaged_snapshot_met_while_recording_names_the_ledger(
     tmp_path: Path, programme: Programme
 ) -> None:
+    again, uid = _with_snapshot(tmp_path, programme, "not json")
     event = programme.events[0]
-    uid = item_uid(programme, event.id)
-    ledger = _copy(tmp_path)
-    ledger.record({uid: event}, T1)
-    ledger.commit()
-    _committed(tmp_path)
-    with sqlite3.connect(tmp_path / "ledger.sqlite") as connection:
-        connection.execute("update versions set snapshot = 'not json'")
-    again = _copy(tmp_path)
     renamed = type(event)(**{**vars(event), "title": "Renamed"})
     with pytest.raises(InputError, match=r"ledger\.sqlite: holds an unreadable snapshot"):
         again.record({uid: renamed}, T2)
