@@ -817,7 +817,7 @@ CLI_CASES = [
         args=(*ITINERARY, "--tz", "+03:00"),
         source=None,
         where=None,
-        field="--tz",
+        field="--zone",
         words=("'+03:00'", "IANA"),
     ),
     Case(
@@ -826,7 +826,7 @@ CLI_CASES = [
         args=("export", "text", "--tz", "Asia/Bagdad", "-o", "{out}/p.txt"),
         source=None,
         where=None,
-        field="--tz",
+        field="--zone",
         words=("'Asia/Bagdad'",),
     ),
     Case(
@@ -835,7 +835,7 @@ CLI_CASES = [
         args=("events", "--tz", "UTC+3"),
         source=None,
         where=None,
-        field="--tz",
+        field="--zone",
         words=("'UTC+3'",),
     ),
 ]

@@ -428,7 +428,7 @@ def test_the_plugin_tutorial_shows_the_example_package_as_it_is(site: Path) -> N
     functions = re.findall(r"^def (\w+)\(", module, re.MULTILINE)
     shown = [name for name in functions if f"def {name}(" in text]
     hooks = {name for name in functions if name.startswith("register_")}
-    assert hooks <= set(shown) and "check_early_start" in shown and "render_itinerary" in shown
+    assert hooks <= set(shown) and "check_early_start" in shown and "markdown_itinerary" in shown
 
 
 def test_the_developers_page_examples_run_and_print_what_the_page_shows() -> None:

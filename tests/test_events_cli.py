@@ -168,5 +168,5 @@ def test_bad_tz_exits_2_with_one_error_line(bad: str) -> None:
     errors = [line for line in done.stderr.splitlines() if line.startswith("Error")]
     assert len(errors) == 1, done.stderr
     assert bad in errors[0]
-    assert "--tz" in errors[0]
+    assert "--zone" in errors[0]
     assert "IANA" in errors[0]  # says what to use instead

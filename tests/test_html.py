@@ -164,7 +164,7 @@ def test_every_page_parses_without_errors(programme: Programme, roster: Roster) 
     pages = [
         programme_page(programme),
         programme_page(
-            programme, timezone=zone("Asia/Baghdad"), links={"feed": "https://e.org/x/p.ics"}
+            programme, zone=zone("Asia/Baghdad"), links={"feed": "https://e.org/x/p.ics"}
         ),
     ]
     for delegate in roster.delegates:
@@ -228,7 +228,7 @@ def test_every_time_element_is_the_event_span(programme: Programme) -> None:
     raw = tomllib.loads(BUNDLED.read_text(encoding="utf-8"))
     venues = {venue["id"]: venue for venue in raw["venues"]}
     by_id = {event["id"]: event for event in raw["events"]}
-    root = parse(programme_page(programme, timezone=zone("Asia/Baghdad")))
+    root = parse(programme_page(programme, zone=zone("Asia/Baghdad")))
     seen = 0
     for event in raw["events"]:
         (row,) = rows_titled(root, event["title"])
@@ -327,7 +327,7 @@ def test_one_clock_where_zones_agree(programme: Programme, roster: Roster) -> No
 def test_programme_shows_a_second_zone_only_on_request(programme: Programme) -> None:
     plain = parse(programme_page(programme))
     assert not any("elsewhere" in (td.get("class") or "") for td in plain.iter("td"))
-    shown = parse(programme_page(programme, timezone=zone("America/New_York")))
+    shown = parse(programme_page(programme, zone=zone("America/New_York")))
     (row,) = rows_titled(shown, "Meeting with Members of the European Parliament")
     new_york = [moment.astimezone(ZoneInfo("America/New_York")) for moment in BRUSSELS]
     assert text(cells(row, "elsewhere")[0]).startswith(f"{new_york[0]:%H:%M}–{new_york[1]:%H:%M}")
@@ -512,7 +512,7 @@ def _assert_inert(page: bytes, payload: str) -> None:
 def test_injection_comes_out_inert(payload: str, url: str) -> None:
     plan = _hostile(payload, url)
     pages = [
-        programme_page(plan.programme, links={"feed": url}, timezone=zone("Asia/Baghdad")),
+        programme_page(plan.programme, links={"feed": url}, zone=zone("Asia/Baghdad")),
         delegate_page(plan, show_problems=True, links={"feed": url}),
     ]
     for page in pages:
@@ -877,7 +877,7 @@ def test_cli_writes_pages(tmp_path: Path) -> None:
 
 def test_time_elements_hold_nothing_but_iso_values(programme: Programme, amal: Itinerary) -> None:
     iso = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2})?$")
-    for page in (programme_page(programme, timezone=zone("Asia/Baghdad")), delegate_page(amal)):
+    for page in (programme_page(programme, zone=zone("Asia/Baghdad")), delegate_page(amal)):
         values = times(parse(page))
         assert values and all(iso.match(value) for value in values), values
 

@@ -78,7 +78,7 @@ def pages(
         "programme": html.render_programme(
             programme,
             RenderOptions(
-                timezone=zone("Asia/Baghdad"),
+                zone=zone("Asia/Baghdad"),
                 links={"feed": "https://example.org/icssi/programme.ics"},
             ),
         ),

@@ -254,7 +254,7 @@ def test_a_display_zone_option_replaces_the_home_zone(programme: Programme, rost
 
     giulia = build_itinerary(programme, roster.delegate("giulia-conti"))
     assert "+03" not in text_of(giulia)
-    text = text_of(giulia, timezone=zone("Asia/Baghdad"))
+    text = text_of(giulia, zone=zone("Asia/Baghdad"))
     assert "12:00–14:00 +03" in text
     assert "17:00–19:00 +03" in text  # Brussels 15:00-17:00 CET
 

@@ -166,7 +166,7 @@ def document(lines: list[str]) -> bytes:
 
 
 # --8<-- [start:render]
-def render_programme(programme: Programme, options: RenderOptions) -> bytes:
+def markdown_programme(programme: Programme, options: RenderOptions) -> bytes:
     """The whole programme: public, no roster data."""
     other = options.display_zone()
     lines = [f"# {escape(programme.title)}", ""]
@@ -177,7 +177,7 @@ def render_programme(programme: Programme, options: RenderOptions) -> bytes:
     return document(lines)
 
 
-def render_itinerary(itinerary: Itinerary, options: RenderOptions) -> bytes:
+def markdown_itinerary(itinerary: Itinerary, options: RenderOptions) -> bytes:
     """One delegate's events, journeys and stays."""
     delegate = itinerary.delegate
     other = options.display_zone(itinerary)
@@ -257,8 +257,8 @@ def register_exporters(register: Callable[[Exporter], None]) -> None:
             name="markdown",
             suffix=".md",
             media_type="text/markdown; charset=utf-8",
-            render_programme=render_programme,
-            render_itinerary=render_itinerary,
+            render_programme=markdown_programme,
+            render_itinerary=markdown_itinerary,
             description="Markdown, one section per day, both clocks (icssi-itinerary-markdown)",
         )
     )

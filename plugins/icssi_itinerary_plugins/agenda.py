@@ -124,9 +124,9 @@ def _arrival(item: ItineraryItem) -> tuple[Timezone, pendulum.DateTime | None]:
     if isinstance(span, DateSpan):
         return span.zone, None
     if isinstance(item, TravelLeg):
-        tz = span.end.tzinfo
-        assert isinstance(tz, Timezone)
-        return tz, span.end
+        zone = span.end.tzinfo
+        assert isinstance(zone, Timezone)
+        return zone, span.end
     return span.zone, span.start
 
 

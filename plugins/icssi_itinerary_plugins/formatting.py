@@ -37,9 +37,9 @@ def clock(moment: pendulum.DateTime) -> str:
     return f"{moment:%H:%M} {moment.tzname()}"
 
 
-def zone_label(tz: Timezone) -> str:
+def zone_label(zone: Timezone) -> str:
     """``Asia/Baghdad``: the zone's IANA name."""
-    return tz.key
+    return zone.key
 
 
 def day_heading(day: date) -> str:

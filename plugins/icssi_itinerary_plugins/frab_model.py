@@ -261,11 +261,11 @@ def _later(moment: pendulum.DateTime, length: timedelta) -> pendulum.DateTime:
     return pendulum.from_timestamp(moment.timestamp() + length.total_seconds()).in_timezone(zone)
 
 
-def _day_bounds(day: date, tz: Timezone) -> tuple[pendulum.DateTime, pendulum.DateTime]:
+def _day_bounds(day: date, zone: Timezone) -> tuple[pendulum.DateTime, pendulum.DateTime]:
     """The first instant of *day* at the place and of the day after. A day the clocks
     skipped (Pacific/Apia, 30 December 2011) has no instant: both are the instant of the
     jump, written with the offset before it, so that the date still reads *day*."""
-    bounds = DateSpan(day, day, tz)
+    bounds = DateSpan(day, day, zone)
     start, end = bounds.start, bounds.end
     if start == end:
         before = (start - timedelta(seconds=1)).utcoffset() or timedelta(0)

@@ -53,40 +53,40 @@ class Transition:
         return wall.month, f"{week}{weekday}", (wall.hour, wall.minute, wall.second)
 
 
-def _state(tz: Timezone, moment: datetime) -> tuple[timedelta, str, bool]:
-    local = moment.astimezone(tz)
+def _state(zone: Timezone, moment: datetime) -> tuple[timedelta, str, bool]:
+    local = moment.astimezone(zone)
     return local.utcoffset() or timedelta(0), local.tzname() or "", bool(local.dst())
 
 
-def transitions(tz: Timezone, first_year: int, last_year: int) -> list[Transition]:
-    """Every change of offset or abbreviation of *tz* from *first_year* to *last_year*."""
+def transitions(zone: Timezone, first_year: int, last_year: int) -> list[Transition]:
+    """Every change of offset or abbreviation of *zone* from *first_year* to *last_year*."""
     found = []
     moment = datetime(first_year, 1, 1, tzinfo=UTC)
     end = datetime(last_year + 1, 1, 1, tzinfo=UTC)
-    state = _state(tz, moment)
+    state = _state(zone, moment)
     while moment < end:
         following = moment + _DAY
-        if _state(tz, following) != state:
+        if _state(zone, following) != state:
             low, high = moment, following
             while high - low > timedelta(seconds=1):
                 middle = low + (high - low) / 2
-                low, high = (middle, high) if _state(tz, middle) == state else (low, middle)
+                low, high = (middle, high) if _state(zone, middle) == state else (low, middle)
             high = high.replace(microsecond=0)  # tzdata changes fall on whole seconds
-            after = _state(tz, high)
+            after = _state(zone, high)
             found.append(Transition(high, state[0], after[0], after[1], after[2]))
             state = after
         moment = following
     return found
 
 
-def _steady(tz: Timezone, moment: datetime) -> TimezoneStandard | TimezoneDaylight:
+def _steady(zone: Timezone, moment: datetime) -> TimezoneStandard | TimezoneDaylight:
     """One onset at *moment* that keeps the offset in force then: the state before the
     zone's first change in the span (or all of it, for a zone that does not change).
 
     In summer time, TZOFFSETFROM is the standard offset, so that the daylight saving
     amount (TO - FROM), which dateutil-based clients need to convert from UTC, is right."""
-    offset, name, is_dst = _state(tz, moment)
-    before = offset - (moment.astimezone(tz).dst() or timedelta(0)) if is_dst else offset
+    offset, name, is_dst = _state(zone, moment)
+    before = offset - (moment.astimezone(zone).dst() or timedelta(0)) if is_dst else offset
     part = (TimezoneDaylight if is_dst else TimezoneStandard)()
     part.add("dtstart", (moment + before).replace(tzinfo=None, microsecond=0))
     part.add("tzoffsetfrom", before)
@@ -158,12 +158,12 @@ def vtimezone(name: str, start: datetime, end: datetime) -> VTimezone:
     (no ``COUNT``) when tzdata goes on following them; otherwise every rule is closed,
     so a client that reuses the zone keeps the offset of *end* rather than a rule tzdata
     dropped. Components are cached per zone and span."""
-    tz = zone(name)
+    place = zone(name)
     component = VTimezone()
     component.add("tzid", name)
     changes = _changes(name, min(start, end - _YEAR), end)
     if not changes or changes[0].instant > start:
-        component.add_component(_steady(tz, min(start, end - _YEAR)))
+        component.add_component(_steady(place, min(start, end - _YEAR)))
     runs = _runs(changes)
     rules = _in_force(runs, end)
     ongoing = _ongoing(name, rules, end)

@@ -150,7 +150,7 @@ class ZoneType(click.ParamType):  # type: ignore[type-arg]
         try:
             return zone(str(value))
         except TimingError as error:
-            # Bad input is one line (no usage text): "Error: --tz: ...; use ...".
+            # Bad input is one line (no usage text): "Error: --zone: ...; use ...".
             option = param.opts[0] if param is not None and param.opts else self.name
             raise _BadInput(f"{option}: {error}") from None
 
@@ -166,7 +166,9 @@ def _emit(data: bytes, output: Path | None) -> None:
         click.echo(f"Wrote {output}", err=True)
 
 
-_tz_option = click.option("--tz", type=ZoneType(), help="Also show times in this IANA zone.")
+_zone_option = click.option(
+    "--zone", "--tz", "zone", type=ZoneType(), help="Also show times in this IANA zone."
+)
 _output_option = click.option(
     "-o",
     "--output",
@@ -234,14 +236,14 @@ def cli(ctx: click.Context, programme: str | None) -> None:
 
 
 @cli.command()
-@_tz_option
+@_zone_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_obj
-def events(session: Session, tz: Timezone | None, as_json: bool) -> None:
-    """List the programme's events in venue time (and --tz)."""
+def events(session: Session, zone: Timezone | None, as_json: bool) -> None:
+    """List the programme's events in venue time (and --zone)."""
     from .summary import programme_summary
 
-    rows = programme_summary(session.programme, tz)
+    rows = programme_summary(session.programme, zone)
     if as_json:
         import json
 
@@ -281,7 +283,7 @@ def validate(session: Session, roster: Path | None) -> None:
 @click.argument("delegate")
 @_roster_option
 @click.option("--format", "format_name", default="text", show_default=True, help="Output format.")
-@_tz_option
+@_zone_option
 @click.option("--problems", is_flag=True, help="Include what the checks found.")
 @_output_option
 @_format_settings_option
@@ -291,7 +293,7 @@ def itinerary(
     delegate: str,
     roster: Path,
     format_name: str,
-    tz: Timezone | None,
+    zone: Timezone | None,
     problems: bool,
     output: Path | None,
     settings: tuple[str, ...],
@@ -312,20 +314,20 @@ def itinerary(
             hint="use an id from the roster's id column",
         ) from None
     plan = build_itinerary(session.programme, person, get_checks().values())
-    options = RenderOptions(timezone=tz, show_problems=problems, extra=_extra(settings))
+    options = RenderOptions(zone=zone, show_problems=problems, extra=_extra(settings))
     _emit(render_itinerary(exporter, plan, options), output)
 
 
 @cli.command()
 @click.argument("format_name", metavar="FORMAT")
-@_tz_option
+@_zone_option
 @_output_option
 @_format_settings_option
 @click.pass_obj
 def export(
     session: Session,
     format_name: str,
-    tz: Timezone | None,
+    zone: Timezone | None,
     output: Path | None,
     settings: tuple[str, ...],
 ) -> None:
@@ -333,7 +335,7 @@ def export(
     from .plugins import get_exporter
 
     exporter = get_exporter(format_name)
-    options = RenderOptions(timezone=tz, extra=_extra(settings))
+    options = RenderOptions(zone=zone, extra=_extra(settings))
     _emit(render_programme(exporter, session.programme, options), output)
 
 
@@ -346,7 +348,7 @@ def export(
     help="Folder to write into (one sub-folder per delegate).",
 )
 @click.option("--format", "formats", multiple=True, help="Format to build (repeat); default all.")
-@_tz_option
+@_zone_option
 @_jobs_option
 @_format_settings_option
 @click.pass_obj
@@ -355,7 +357,7 @@ def build(
     roster: Path,
     out: Path,
     formats: tuple[str, ...],
-    tz: Timezone | None,
+    zone: Timezone | None,
     jobs: int,
     settings: tuple[str, ...],
 ) -> None:
@@ -365,7 +367,7 @@ def build(
 
     chosen = [get_exporter(name) for name in formats] or list(get_exporters().values())
     people = session.roster(roster)
-    options = RenderOptions(timezone=tz, extra=_extra(settings))
+    options = RenderOptions(zone=zone, extra=_extra(settings))
     problems = 0
     with click.progressbar(
         length=len(people.delegates), label="Building itineraries", file=sys.stderr

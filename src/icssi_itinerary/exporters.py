@@ -23,7 +23,7 @@ browser, a ``printout`` to carry, or ``data`` for other programs (conference app
 class RenderOptions:
     """Options shared by all formats; a format ignores what it has no use for."""
 
-    timezone: Timezone | None = None
+    zone: Timezone | None = None
     """A zone to show beside venue time; ``None``: the delegate's home zone, if any."""
     language: str | None = None
     """Language of the reader; ``None``: the delegate's language, or English."""
@@ -48,8 +48,8 @@ class RenderOptions:
 
     def display_zone(self, itinerary: Itinerary | None = None) -> Timezone | None:
         """The second zone to show: this option, else the delegate's home zone."""
-        if self.timezone is not None or itinerary is None:
-            return self.timezone
+        if self.zone is not None or itinerary is None:
+            return self.zone
         return itinerary.delegate.home_zone
 
 

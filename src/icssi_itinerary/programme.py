@@ -138,14 +138,14 @@ def _venue(record: Record) -> tuple[Record, Venue]:
         raise record.error("latitude", f"{latitude} is not a latitude", "use -90 to 90 degrees")
     if longitude is not None and not -180 <= longitude <= 180:
         raise record.error("longitude", f"{longitude} is not a longitude", "use -180 to 180")
-    tz = record.zone("timezone", required=True)
-    assert tz is not None
+    zone = record.zone("timezone", required=True)
+    assert zone is not None
     return record, Venue(
         id=record.identifier(),
         name=record.required("name"),
         city=record.required("city"),
         country=record.text("country"),
-        zone=tz,
+        zone=zone,
         address=record.text("address"),
         latitude=latitude,
         longitude=longitude,
@@ -155,9 +155,9 @@ def _venue(record: Record) -> tuple[Record, Venue]:
 
 
 def _parse_span(
-    record: Record, tz: Timezone, start_key: str = "start", end_key: str = "end"
+    record: Record, zone: Timezone, start_key: str = "start", end_key: str = "end"
 ) -> Span:
-    """The span given by *start_key*/*end_key* of *record*, on the wall clock of *tz*."""
+    """The span given by *start_key*/*end_key* of *record*, on the wall clock of *zone*."""
     start = record.moment(start_key, required=True)
     end = record.moment(end_key)
     part = record.text("part_of_day") if "part_of_day" in record.data else None
@@ -172,7 +172,7 @@ def _parse_span(
             raise record.error("part_of_day", "only goes with dates", "remove it or give dates")
         fold = record.fold()
         span = TimeSpan(
-            record.localize(start_key, start, tz, fold), record.localize(end_key, end, tz, fold)
+            record.localize(start_key, start, zone, fold), record.localize(end_key, end, zone, fold)
         )
         if span.duration.total_seconds() <= 0:
             raise record.error(end_key, "ends before it starts", f"give an end after {start_key}")
@@ -191,7 +191,7 @@ def _parse_span(
             f"'{part}' is not a part of the day",
             "use one of: " + ", ".join(PARTS_OF_DAY),
         )
-    return DateSpan(start, last, tz, part)
+    return DateSpan(start, last, zone, part)
 
 
 class _Events:

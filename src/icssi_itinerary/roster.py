@@ -287,15 +287,15 @@ def _stay(record: Record) -> tuple[Record, Stay]:
     check_in, check_out = _date(record, "check_in"), _date(record, "check_out")
     if check_out <= check_in:
         raise record.error("check_out", "is not after check_in", "give the day you leave")
-    tz = record.zone("timezone", required=True)
-    assert tz is not None
+    zone = record.zone("timezone", required=True)
+    assert zone is not None
     name, city = record.required("name"), record.required("city")
     return record, Stay(
         id=_item_id(record, lambda: stay_id(delegate_id, name, city)),
         delegate_id=delegate_id,
         name=name,
         city=city,
-        zone=tz,
+        zone=zone,
         check_in=check_in,
         check_out=check_out,
         address=record.text("address"),

@@ -477,11 +477,11 @@ class Record:
         return cast("Fold | None", fold)
 
     def localize(
-        self, key: str, wall: datetime, tz: Timezone, fold: Fold | None
+        self, key: str, wall: datetime, zone: Timezone, fold: Fold | None
     ) -> pendulum.DateTime:
-        """The wall-clock time *wall* of field *key*, on the clocks of *tz*."""
+        """The wall-clock time *wall* of field *key*, on the clocks of *zone*."""
         try:
-            return localize(wall, tz, fold)
+            return localize(wall, zone, fold)
         except TimingError as error:
             raise self.error(key, str(error)) from None
 

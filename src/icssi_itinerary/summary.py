@@ -10,10 +10,10 @@ from .timing import DateSpan, Timezone, in_zone
 __all__ = ["event_summary", "programme_summary"]
 
 
-def event_summary(event: Event, tz: Timezone | None = None) -> dict[str, Any]:
+def event_summary(event: Event, zone: Timezone | None = None) -> dict[str, Any]:
     """An event as JSON-ready data: ISO 8601 instants with offsets, or dates.
 
-    With *tz*, timed events also carry ``start_in_zone``/``end_in_zone`` on its clocks;
+    With *zone*, timed events also carry ``start_in_zone``/``end_in_zone`` on its clocks;
     date-only events stay dates.
     """
     span = event.span
@@ -37,15 +37,15 @@ def event_summary(event: Event, tz: Timezone | None = None) -> dict[str, Any]:
         }
     else:
         data |= {"start": span.start.isoformat(), "end": span.end.isoformat()}
-        if tz is not None:
+        if zone is not None:
             data |= {
-                "zone": tz.key,
-                "start_in_zone": in_zone(span.start, tz).isoformat(),
-                "end_in_zone": in_zone(span.end, tz).isoformat(),
+                "zone": zone.key,
+                "start_in_zone": in_zone(span.start, zone).isoformat(),
+                "end_in_zone": in_zone(span.end, zone).isoformat(),
             }
     return data
 
 
-def programme_summary(programme: Programme, tz: Timezone | None = None) -> list[dict[str, Any]]:
+def programme_summary(programme: Programme, zone: Timezone | None = None) -> list[dict[str, Any]]:
     """Every event of *programme* as :func:`event_summary` data, in file order."""
-    return [event_summary(event, tz) for event in programme.events]
+    return [event_summary(event, zone) for event in programme.events]

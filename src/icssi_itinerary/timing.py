@@ -164,8 +164,8 @@ def zone(name: str) -> Timezone:
 UTC = zone("UTC")
 
 
-def localize(wall: datetime, tz: Timezone, fold: Fold | None = None) -> pendulum.DateTime:
-    """Attach *tz* to the naive wall-clock time *wall*.
+def localize(wall: datetime, zone: Timezone, fold: Fold | None = None) -> pendulum.DateTime:
+    """Attach *zone* to the naive wall-clock time *wall*.
 
     A time the zone skips (spring gap) is refused. A time it repeats (autumn fold) is
     refused unless *fold* says which of the two is meant.
@@ -176,21 +176,21 @@ def localize(wall: datetime, tz: Timezone, fold: Fold | None = None) -> pendulum
     naive = datetime(*fields, wall.microsecond)
     # PEP 495: in a gap, fold=0 uses the offset before the jump and fold=1 the one after
     # (so the first is smaller); in a repeated hour the first is larger.
-    before = naive.replace(tzinfo=tz, fold=0).utcoffset()
-    after = naive.replace(tzinfo=tz, fold=1).utcoffset()
+    before = naive.replace(tzinfo=zone, fold=0).utcoffset()
+    after = naive.replace(tzinfo=zone, fold=1).utcoffset()
     shown = f"{wall:%Y-%m-%d %H:%M}"
     if before is not None and after is not None and before < after:
         raise TimingError(
-            f"{shown} does not exist in {tz.key} (clocks jump forward over it); "
+            f"{shown} does not exist in {zone.key} (clocks jump forward over it); "
             "give the wall-clock time after the change"
         )
     if before != after and fold is None:
         raise TimingError(
-            f"{shown} happens twice in {tz.key} (clocks go back); "
+            f"{shown} happens twice in {zone.key} (clocks go back); "
             'add fold = "earlier" or fold = "later" to say which'
         )
     later = before != after and fold == "later"
-    return pendulum.DateTime(*fields, wall.microsecond, tzinfo=tz, fold=int(later))
+    return pendulum.DateTime(*fields, wall.microsecond, tzinfo=zone, fold=int(later))
 
 
 def _utc(moment: datetime) -> datetime:
@@ -201,21 +201,21 @@ def _utc(moment: datetime) -> datetime:
     return datetime(*fields, moment.microsecond) - offset
 
 
-def in_zone(moment: pendulum.DateTime, tz: Timezone) -> pendulum.DateTime:
-    """The same instant on the wall clocks of *tz*."""
-    return moment.in_timezone(tz)
+def in_zone(moment: pendulum.DateTime, zone: Timezone) -> pendulum.DateTime:
+    """The same instant on the wall clocks of *zone*."""
+    return moment.in_timezone(zone)
 
 
-def start_of_day(day: date, tz: Timezone) -> pendulum.DateTime:
-    """The first instant of *day* in *tz* (later than midnight where midnight is skipped)."""
+def start_of_day(day: date, zone: Timezone) -> pendulum.DateTime:
+    """The first instant of *day* in *zone* (later than midnight where midnight is skipped)."""
     midnight = datetime(day.year, day.month, day.day)
     try:
-        return localize(midnight, tz, fold="earlier")
+        return localize(midnight, zone, fold="earlier")
     except TimingError:
         # Midnight is skipped: the day starts when the clocks jump. With the offset in
         # force before the jump (fold=0) the skipped midnight maps to that instant.
-        jump = midnight.replace(tzinfo=tz, fold=0).astimezone(UTC)
-        return pendulum.instance(jump).in_timezone(tz)
+        jump = midnight.replace(tzinfo=zone, fold=0).astimezone(UTC)
+        return pendulum.instance(jump).in_timezone(zone)
 
 
 @dataclass(frozen=True)
@@ -269,18 +269,18 @@ class TimeSpan:
     @property
     def zone(self) -> Timezone:
         """The zone the span starts in."""
-        tz = self.start.tzinfo
-        assert isinstance(tz, Timezone)
-        return tz
+        zone = self.start.tzinfo
+        assert isinstance(zone, Timezone)
+        return zone
 
     @property
     def duration(self) -> timedelta:
         """Elapsed time, whatever the clocks did in between."""
         return _utc(self.end) - _utc(self.start)
 
-    def in_zone(self, tz: Timezone) -> TimeSpan:
-        """The same span on the wall clocks of *tz*."""
-        return TimeSpan(in_zone(self.start, tz), in_zone(self.end, tz))
+    def in_zone(self, zone: Timezone) -> TimeSpan:
+        """The same span on the wall clocks of *zone*."""
+        return TimeSpan(in_zone(self.start, zone), in_zone(self.end, zone))
 
 
 Span = DateSpan | TimeSpan
