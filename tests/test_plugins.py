@@ -31,30 +31,36 @@ from click.testing import CliRunner
 
 from conftest import ROOT, SAMPLE_ROSTER, press_statement
 from icssi_itinerary import (
+    Catalogue,
     Check,
     DateSpan,
     Exporter,
     Itinerary,
+    PluginError,
     Problem,
     Programme,
     RenderOptions,
     Roster,
     Session,
     TravelLeg,
+    available_languages,
     build_itinerary,
     get_checks,
     get_exporter,
     get_exporters,
     hookimpl,
     load_programme,
+    reader,
     render_itinerary,
     validate,
+    zone,
 )
 from icssi_itinerary import plugins as plugin_module
 from icssi_itinerary.cli import _Group, cli
 from icssi_itinerary.plugins import BUILT_IN_PLUGINS, describe_plugins, pm
 
 BUNDLED = ROOT / "src" / "icssi_itinerary" / "data" / "icssi-2014.toml"
+THIRD_PARTY_LOCALE = ROOT / "tests" / "data" / "third-party-locale"
 GENEVA_SESSION = "icssi-geneva-session"
 MEP_MEETING = "mep-meeting"
 
@@ -134,6 +140,10 @@ class ThirdParty:
                     click.echo(f"{delegate}: {problem.severity}: {problem.code}: {problem.message}")
             plan = build_itinerary(session.programme, people.delegates[0])
             click.echo(render_itinerary(get_exporter("text"), plan, RenderOptions()).decode())
+
+    @hookimpl
+    def register_translations(self, register: Callable[[Catalogue], None]) -> None:
+        register(Catalogue(THIRD_PARTY_LOCALE, "third_party"))
 
 
 class BrokenExporters:
@@ -613,7 +623,12 @@ def test_plugins_lists_only_third_party(install: Callable[[object, str], object]
     assert json.loads(run("plugins").output) == [
         {
             "name": "third-party",
-            "hooks": ["register_checks", "register_commands", "register_exporters"],
+            "hooks": [
+                "register_checks",
+                "register_commands",
+                "register_exporters",
+                "register_translations",
+            ],
         }
     ]
     everything = json.loads(run("plugins", "--all").output)
@@ -823,3 +838,41 @@ def test_entry_points_are_found_as_importlib_metadata_finds_them(tiny_plugin: Pa
     assert sorted(ours) == sorted(theirs)
     assert ["tiny", "tinyplug"] in ours
     assert [name for name, _ in ours[: len(BUILT_IN_PLUGINS)]] == list(BUILT_IN_PLUGINS)
+
+
+def test_a_plugin_catalogue_adds_a_language(
+    install: Callable[[object, str], object], tmp_path: Path
+) -> None:
+    assert "fr" not in available_languages()
+    assert reader("fr-CA").zone_words(zone("Europe/Paris")) == "Paris time"  # English
+    install(ThirdParty(), "third-party")
+    assert "fr" in available_languages()
+    french = reader("fr-CA")
+    assert french.zone_words(zone("Europe/Paris")) == "heure de Paris"
+    assert french.ngettext("%(count)s night", "%(count)s nights", 2) == "2 nuits"
+    assert french.date(datetime(2014, 10, 30).date()) == "jeudi 30 octobre 2014"  # CLDR
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name,language,events\nx,X Y,fr,*\n", encoding="utf-8")
+    result = run("itinerary", "x", "--roster", str(roster), "--format", "text")
+    assert result.exit_code == 0 and "no translation" not in result.output
+
+
+def test_a_later_plugin_catalogue_wins(install: Callable[[object, str], object]) -> None:
+    assert reader("ar").zone_words(zone("Asia/Baghdad")) == "توقيت بغداد"
+    install(ThirdParty(), "third-party")
+    assert reader("ar").zone_words(zone("Asia/Baghdad")) == "بتوقيت بغداد"
+
+
+def test_registering_something_else_as_a_catalogue_names_the_plugin(
+    install: Callable[[object, str], object],
+) -> None:
+    class WrongCatalogue:
+        @hookimpl
+        def register_translations(self, register: Callable[[object], None]) -> None:
+            register(THIRD_PARTY_LOCALE)
+
+    install(WrongCatalogue(), "wrong-catalogue")
+    with pytest.raises(
+        PluginError, match=r"plugin 'wrong-catalogue' registered .* give a Catalogue"
+    ):
+        available_languages()

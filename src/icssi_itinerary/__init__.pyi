@@ -113,6 +113,10 @@ from .timing import (
 from .timing import (
     zone as zone,
 )
+from .translation import Catalogue as Catalogue
+from .translation import Reader as Reader
+from .translation import available_languages as available_languages
+from .translation import reader as reader
 from .urls import safe_url as safe_url
 from .urls import webcal_url as webcal_url
 

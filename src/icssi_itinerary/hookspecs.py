@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
     from .checks import Check
     from .exporters import Exporter
+    from .translation import Catalogue
 
 hookspec = pluggy.HookspecMarker("icssi_itinerary")
 """Marks a function below as a hook specification."""
@@ -32,3 +33,8 @@ def register_checks(register: Callable[[Check], None]) -> None:
 @hookspec
 def register_commands(cli: click.Group) -> None:
     """Add commands to the ``icssi-itinerary`` command group."""
+
+
+@hookspec
+def register_translations(register: Callable[[Catalogue], None]) -> None:
+    """Add gettext catalogues of the words a plugin shows: ``register(Catalogue(...))``."""

@@ -20,12 +20,14 @@ from .errors import InputError, PluginError
 if TYPE_CHECKING:
     from .checks import Check
     from .exporters import Exporter
+    from .translation import Catalogue
 
 __all__ = [
     "BUILT_IN_PLUGINS",
     "ENTRY_POINT_GROUP",
     "add_commands",
     "describe_plugins",
+    "get_catalogues",
     "get_checks",
     "get_exporter",
     "get_exporters",
@@ -33,6 +35,7 @@ __all__ = [
 ]
 
 _Registered = TypeVar("_Registered", "Exporter", "Check")
+_Item = TypeVar("_Item")
 
 
 def _allowed(entry: EntryPoint) -> bool:
@@ -120,18 +123,30 @@ def _registered(hook: str) -> list[tuple[str, Any]]:
     return calls
 
 
-def _by_name(hook: str, kind: type[_Registered]) -> dict[str, _Registered]:
-    """What *hook* registered, by name, in the plugins' registration order; where two
-    register one name, the one pluggy called first wins (see :func:`get_exporters`)."""
-    found: dict[str, _Registered] = {}
-    for plugin, item in _registered(hook):
+def _checked(hook: str, kind: type[_Item]) -> list[tuple[str, _Item]]:
+    """``(plugin, item)`` for each item *hook* registered, each checked to be a *kind*."""
+    calls = _registered(hook)
+    for plugin, item in calls:
         if not isinstance(item, kind):
             raise PluginError(
                 f"plugin '{plugin}' registered {item!r} in {hook}; give a {kind.__name__}"
             )
+    return calls
+
+
+def _in_registration_order(plugin: str) -> int:
+    """Sort key: where *plugin* was registered (the built-in ones first)."""
+    names = [name for name, _ in pm.list_name_plugin()]
+    return names.index(plugin) if plugin in names else len(names)
+
+
+def _by_name(hook: str, kind: type[_Registered]) -> dict[str, _Registered]:
+    """What *hook* registered, by name, in the plugins' registration order; where two
+    register one name, the one pluggy called first wins (see :func:`get_exporters`)."""
+    found: dict[str, _Registered] = {}
+    for plugin, item in _checked(hook, kind):
         found.setdefault(item.name, replace(item, plugin=plugin))
-    rank = {name: index for index, (name, _) in enumerate(pm.list_name_plugin())}
-    return dict(sorted(found.items(), key=lambda pair: rank.get(pair[1].plugin, len(rank))))
+    return dict(sorted(found.items(), key=lambda pair: _in_registration_order(pair[1].plugin)))
 
 
 def get_exporters() -> dict[str, Exporter]:
@@ -165,6 +180,15 @@ def get_checks() -> dict[str, Check]:
     from .checks import Check
 
     return _by_name("register_checks", Check)
+
+
+def get_catalogues() -> list[Catalogue]:
+    """Every registered translation catalogue, in the plugins' registration order (a
+    later plugin's messages win where two translate the same words)."""
+    from .translation import Catalogue
+
+    calls = _checked("register_translations", Catalogue)
+    return [item for _, item in sorted(calls, key=lambda call: _in_registration_order(call[0]))]
 
 
 def add_commands(cli: Any) -> None:

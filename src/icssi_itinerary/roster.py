@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from .errors import InputError
+from .errors import InputError, InputWarning
 from .identity import leg_id, stay_id
 from .model import Delegate, EventSelection, Programme, Roster, Stay, TravelLeg
 from .sources import (
@@ -206,6 +207,7 @@ def _delegate(record: Record, known: set[str] | None) -> tuple[Record, Delegate]
             f"{shown(language)} is not a language tag",
             "use a code such as 'ar' or 'en'",
         )
+    _warn_if_untranslated(record, language)
     email = record.text("email")
     if email is not None and "@" not in email:
         raise record.error(
@@ -305,3 +307,17 @@ def _stay(record: Record) -> tuple[Record, Stay]:
 def _present(path: Path) -> bool:
     """Whether *path* is there to be read, if only as a link to nowhere (an error)."""
     return path.exists() or path.is_symlink()
+
+
+def _warn_if_untranslated(record: Record, language: str) -> None:
+    """A language no catalogue translates is read in English: say so, naming the row."""
+    from .translation import available_languages, catalogue_language
+
+    if catalogue_language(language) is None:
+        known = ", ".join(sorted(available_languages()))
+        warning = record.error(
+            "language",
+            f"no translation for {shown(language)}; this delegate's pages are in English",
+            f"use one of: {known}, or add a catalogue (docs/translating.md)",
+        )
+        warnings.warn(str(warning), InputWarning, stacklevel=2)
