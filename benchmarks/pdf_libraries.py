@@ -29,6 +29,7 @@ from icssi_itinerary import (
     build_itinerary,
     load_programme,
     load_roster,
+    reader,
     render_itinerary,
 )
 from icssi_itinerary.plugins import get_exporters
@@ -85,7 +86,7 @@ def weasyprint_html(itinerary: Itinerary) -> str:
         "<h2>Day by day</h2><table><tr><th>At the place</th><th>Home</th>"
         "<th>What and where</th></tr>",
     ]
-    for day in agenda(itinerary.items, programme, other):
+    for day in agenda(itinerary.items, programme, other, reader("en")):
         parts.append(f"<tr><td class='day' colspan='3'>{esc(day.heading)}</td></tr>")
         for row in day.rows:
             now = f"<div class='now'>» Now in {esc(row.now_in)}</div>" if row.now_in else ""

@@ -121,11 +121,12 @@ def expected_times(itinerary: Itinerary, home: ZoneInfo) -> list[str]:
 
 @pytest.fixture(scope="module")
 def rendered(programme: Programme, roster: Roster) -> dict[str, tuple[Itinerary, bytes]]:
-    """Every sample delegate's PDF, with a personal feed URL."""
+    """Every sample delegate's PDF in English, with a personal feed URL."""
     out = {}
     for delegate in roster.delegates:
         itinerary = build_itinerary(programme, delegate)
-        out[delegate.id] = itinerary, pdf_of(itinerary, links={"feed": FEED.format(id=delegate.id)})
+        feed = {"feed": FEED.format(id=delegate.id)}
+        out[delegate.id] = itinerary, pdf_of(itinerary, links=feed, language="en")
     return out
 
 
@@ -316,7 +317,7 @@ def test_a_long_itinerary_paginates_without_cutting_rows(
         # day they belong to.
         if any(leg.title in flat(page) for leg in itinerary.delegate.legs):
             assert "At the place" in page
-            assert re.search(r"^\w+day \d+ \w+ 2014", page, re.MULTILINE)
+            assert re.search(r"^\w+day, \w+ \d+, 2014", page, re.MULTILINE)  # CLDR en, full
 
 
 def is_black(colour: object) -> bool:

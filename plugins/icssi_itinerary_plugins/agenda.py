@@ -18,6 +18,7 @@ from icssi_itinerary import (
     Event,
     ItineraryItem,
     Programme,
+    Reader,
     Stay,
     Timezone,
     TravelLeg,
@@ -60,6 +61,9 @@ class Row:
     """The instant those clocks begin to apply (a leg's arrival); ``None`` for dates."""
     now_in: str | None
     """The city the delegate is in from this row on, where it changes."""
+    clocks: str
+    """Whose clocks apply from this row on, in words, after the city the delegate is in:
+    ``Geneva time`` (see :attr:`arrival_zone`)."""
 
     @property
     def when(self) -> str:
@@ -70,11 +74,6 @@ class Row:
     def when_elsewhere(self) -> str | None:
         """:attr:`elsewhere` as one label, if the reader's clocks differ."""
         return moments_label(self.elsewhere) if self.elsewhere else None
-
-    @property
-    def clocks(self) -> str:
-        """The IANA name of :attr:`arrival_zone`: what a city-change marker names."""
-        return zone_label(self.arrival_zone)
 
 
 @dataclass(frozen=True)
@@ -95,14 +94,19 @@ def _place(item: ItineraryItem) -> str:
 
 
 def _row(
-    item: ItineraryItem, programme: Programme, other: Timezone | None, now_in: str | None
+    item: ItineraryItem,
+    programme: Programme,
+    other: Timezone | None,
+    now_in: str | None,
+    reader: Reader,
 ) -> Row:
     span = item.span
-    here, there = span_moments(span, other)
+    here, there = span_moments(span, reader, other)
     if isinstance(item, Event):
         kind, depth = "event", programme.depth(item)
     else:
         kind, depth = ("leg" if isinstance(item, TravelLeg) else "stay"), 0
+    arrival_zone, arrival = _arrival(item)
     return Row(
         item,
         kind,
@@ -113,8 +117,10 @@ def _row(
         depth,
         item.status,
         span.zone,
-        *_arrival(item),
+        arrival_zone,
+        arrival,
         now_in,
+        zone_label(arrival_zone, reader, arrival_city(item)),
     )
 
 
@@ -131,9 +137,13 @@ def _arrival(item: ItineraryItem) -> tuple[Timezone, pendulum.DateTime | None]:
 
 
 def agenda(
-    items: Iterable[ItineraryItem], programme: Programme, other: Timezone | None
+    items: Iterable[ItineraryItem],
+    programme: Programme,
+    other: Timezone | None,
+    reader: Reader,
 ) -> list[Day]:
-    """Group *items* (already in time order) by the local date each begins on.
+    """Group *items* (already in time order) by the local date each begins on, with
+    headings, times and zones in the language of *reader*.
 
     A row carries ``now_in`` where the delegate's city changes: on arrival for a leg,
     at the event for an event in a new city. A stay never moves anyone.
@@ -146,14 +156,14 @@ def agenda(
         day = local_day(item)
         if day != current:
             if current is not None:
-                days.append(Day(current, day_heading(current), tuple(rows)))
+                days.append(Day(current, day_heading(current, reader), tuple(rows)))
             current, rows = day, []
         here = arrival_city(item)
         moved = not isinstance(item, Stay) and (city is None or here.casefold() != city.casefold())
         now_in = here if moved and (city is not None or isinstance(item, TravelLeg)) else None
-        rows.append(_row(item, programme, other, now_in))
+        rows.append(_row(item, programme, other, now_in, reader))
         if not isinstance(item, Stay):
             city = here
     if current is not None:
-        days.append(Day(current, day_heading(current), tuple(rows)))
+        days.append(Day(current, day_heading(current, reader), tuple(rows)))
     return days

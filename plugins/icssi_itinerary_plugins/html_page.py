@@ -21,9 +21,11 @@ from icssi_itinerary import (
     InputError,
     Itinerary,
     Programme,
+    Reader,
     RenderOptions,
     Timezone,
     Venue,
+    reader,
     safe_url,
     sort_key,
     webcal_url,
@@ -34,24 +36,16 @@ from .formatting import Moment as RowMoment
 from .formatting import printable_bytes, zone_label
 from .qr import qr_svg
 
-__all__ = ["TEMPLATES", "environment", "itinerary_page", "page_direction", "programme_page"]
+__all__ = ["TEMPLATES", "environment", "itinerary_page", "programme_page"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 """The built-in templates."""
 
-_RTL_LANGUAGES = frozenset(
-    {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ps", "sd", "syr", "ug", "ur", "yi"}
-)
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 _STATUS = {"confirmed": "", "tentative": "to be confirmed", "cancelled": "cancelled"}
 
 
 # --- small, pure helpers --------------------------------------------------------------
-
-
-def page_direction(language: str) -> str:
-    """``rtl`` for languages written right to left (by primary subtag), else ``ltr``."""
-    return "rtl" if language.split("-")[0].lower() in _RTL_LANGUAGES else "ltr"
 
 
 def _language(*candidates: str | None) -> str:
@@ -325,15 +319,15 @@ def _render(name: str, options: RenderOptions, context: dict[str, Any]) -> bytes
 
 
 def _base_context(
-    programme: Programme, language: str, other: Timezone | None, options: RenderOptions
+    programme: Programme, words: Reader, other: Timezone | None, options: RenderOptions
 ) -> dict[str, Any]:
     return {
-        "lang": language,
-        "dir": page_direction(language),
+        "lang": words.tag,
+        "dir": words.direction,
         "programme": programme,
         "programme_url": safe_url(programme.url),
         "livestream_url": safe_url(programme.livestream),
-        "other_zone": zone_label(other) if other is not None else None,
+        "other_zone": zone_label(other, words) if other is not None else None,
         "subscribe": _subscribe(options),
         "printout_url": safe_url(options.links.get("printout")),
     }
@@ -343,11 +337,12 @@ def programme_page(programme: Programme, options: RenderOptions) -> bytes:
     """The public programme page: every event in order, sessions nested, day by day."""
     other = options.display_zone()
     events: Sequence[Event] = sorted(programme.events, key=sort_key)
-    context = _base_context(programme, _language(options.language), other, options)
+    words = reader(_language(options.language))
+    context = _base_context(programme, words, other, options)
     context |= {
         "page": "programme",
         "title": programme.title,
-        "days": _days(agenda(events, programme, other)),
+        "days": _days(agenda(events, programme, other, words)),
         "venues": _venues(events),
         "contacts": _contacts(programme.contacts),
     }
@@ -358,9 +353,9 @@ def itinerary_page(itinerary: Itinerary, options: RenderOptions) -> bytes:
     """One delegate's page: events, legs and stays, both clocks, city changes."""
     programme, person = itinerary.programme, itinerary.delegate
     other = options.display_zone(itinerary)
-    language = _language(options.language, person.language)
+    words = reader(_language(options.language, person.language))
     home = person.home_zone
-    context = _base_context(programme, language, other, options)
+    context = _base_context(programme, words, other, options)
     context |= {
         "page": "itinerary",
         "title": f"Itinerary for {person.name}",
@@ -368,9 +363,9 @@ def itinerary_page(itinerary: Itinerary, options: RenderOptions) -> bytes:
             person.name,
             person.name_native,
             person.organisation,
-            zone_label(home) if home is not None else None,
+            zone_label(home, words) if home is not None else None,
         ),
-        "days": _days(agenda(itinerary.items, programme, other)),
+        "days": _days(agenda(itinerary.items, programme, other, words)),
         "venues": _venues(itinerary.events),
         "contacts": _contacts(c for event in itinerary.events for c in event.contacts),
         "problems": [ProblemView(p.severity, p.code, p.message) for p in itinerary.problems]

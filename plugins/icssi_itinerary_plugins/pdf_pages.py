@@ -14,10 +14,12 @@ from icssi_itinerary import (
     Contact,
     Itinerary,
     Programme,
+    Reader,
     RenderOptions,
     Stay,
     Timezone,
     Venue,
+    reader,
     safe_url,
     sort_key,
 )
@@ -45,11 +47,11 @@ def _title_parts(row: Row) -> list[Part]:
     return parts
 
 
-def _day_table(pdf: Document, days: Sequence[Day], other: Timezone | None) -> None:
+def _day_table(pdf: Document, days: Sequence[Day], other: Timezone | None, words: Reader) -> None:
     content = pdf.epw
     if other is not None:
         table = Table(
-            ("At the place", f"Home: {zone_label(other)}", "What and where"),
+            ("At the place", f"Home: {zone_label(other, words)}", "What and where"),
             (40.0, 40.0, content - 80.0),
         )
     else:
@@ -184,13 +186,13 @@ def _header(
     pdf.set_y(max(pdf.get_y(), bottom) + 3)
 
 
-def _clock_note(other: Timezone | None) -> Part:
+def _clock_note(other: Timezone | None, words: Reader) -> Part:
     if other is None:
         text = "All times are local to where each thing happens."
     else:
         text = (
             "Times are local to where each thing happens; the second column gives the same "
-            f"moment in {zone_label(other)} where it differs."
+            f"moment in {zone_label(other, words)} where it differs."
         )
     return Part(text, 8.5, False, GREY)
 
@@ -225,6 +227,7 @@ def itinerary_pdf(itinerary: Itinerary, options: RenderOptions) -> bytes:
     """One delegate's itinerary as an A4 PDF."""
     delegate, programme = itinerary.delegate, itinerary.programme
     other = options.display_zone(itinerary)
+    words = reader(options.language or delegate.language)
     pdf = Document(
         f"Itinerary for {delegate.name}",
         generated(options, itinerary.items),
@@ -233,12 +236,12 @@ def itinerary_pdf(itinerary: Itinerary, options: RenderOptions) -> bytes:
     lines = [Part(delegate.organisation, 10)] if delegate.organisation else []
     lines.append(Part(programme.title, 10, False, ACCENT))
     if delegate.home_zone is not None:
-        lines.append(Part(f"Home time zone: {zone_label(delegate.home_zone)}", 9))
-    lines.append(_clock_note(other))
+        lines.append(Part(f"Home time zone: {zone_label(delegate.home_zone, words)}", 9))
+    lines.append(_clock_note(other, words))
     lines += _page_link(options)
     _header(pdf, delegate.name, delegate.name_native, lines, _feed(options, "Your calendar feed"))
     pdf.heading("Day by day")
-    _day_table(pdf, agenda(itinerary.items, programme, other), other)
+    _day_table(pdf, agenda(itinerary.items, programme, other, words), other, words)
     _nights_table(pdf, programme, delegate.stays)
     events = itinerary.events
     _venues(pdf, {event.venue.id: event.venue for event in events}.values())
@@ -251,6 +254,7 @@ def itinerary_pdf(itinerary: Itinerary, options: RenderOptions) -> bytes:
 def programme_pdf(programme: Programme, options: RenderOptions) -> bytes:
     """The whole public programme as an A4 PDF (no personal data)."""
     other = options.display_zone()
+    words = reader(options.language)
     events = sorted(programme.events, key=sort_key)
     pdf = Document(programme.title, generated(options, events), programme.title)
     lines = [Part(f"Organised by {programme.organiser}", 10)] if programme.organiser else []
@@ -259,11 +263,11 @@ def programme_pdf(programme: Programme, options: RenderOptions) -> bytes:
     for extra in (programme.livestream, programme.hashtag):
         if extra:
             lines.append(Part(extra, 8.5, False, ACCENT))
-    lines.append(_clock_note(other))
+    lines.append(_clock_note(other, words))
     lines += _page_link(options)
     _header(pdf, programme.title, None, lines, _feed(options, "Programme calendar feed"))
     pdf.heading("Day by day")
-    _day_table(pdf, agenda(events, programme, other), other)
+    _day_table(pdf, agenda(events, programme, other, words), other, words)
     _venues(pdf, programme.venues)
     _contacts(pdf, programme.contacts)
     return _output(pdf)

@@ -5,26 +5,38 @@ What a row says comes from :mod:`.agenda`, imported (with the time zones) on fir
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from icssi_itinerary import Exporter, hookimpl
 
 if TYPE_CHECKING:
-    from icssi_itinerary import Contact, Itinerary, Programme, RenderOptions, Timezone
+    from icssi_itinerary import Contact, Itinerary, Programme, Reader, RenderOptions, Timezone
 
     from .agenda import Day
 
-_COLUMN = 24
-_STATUS = {"tentative": "  [to be confirmed]", "cancelled": "  [CANCELLED]", "confirmed": ""}
+_WIDEST_COLUMN = 34
+"""Time labels wider than this go on a line of their own, above the title."""
 
 
-def _row(when: str, text: str) -> str:
-    return f"  {when:<{_COLUMN}}{text}".rstrip()
+def _status(status: str, reader: Reader) -> str:
+    if status == "tentative":
+        return "  [" + reader.gettext("to be confirmed") + "]"
+    if status == "cancelled":
+        return "  [" + reader.gettext("CANCELLED") + "]"
+    return ""
 
 
-def _days(days: Iterable[Day], other: Timezone | None) -> list[str]:
+def _days(days: Sequence[Day], other: Timezone | None, reader: Reader) -> list[str]:
     from .formatting import zone_label
+
+    labels = [row.when for day in days for row in day.rows]
+    column = min(max((len(label) for label in labels), default=0) + 2, _WIDEST_COLUMN)
+
+    def line(when: str, text: str) -> list[str]:
+        if len(when) > column - 2:  # never run a long label into the text
+            return [f"  {when}", f"  {'':<{column}}{text}".rstrip()]
+        return [f"  {when:<{column}}{text}".rstrip()]
 
     lines: list[str] = []
     for day in days:
@@ -32,70 +44,85 @@ def _days(days: Iterable[Day], other: Timezone | None) -> list[str]:
         for row in day.rows:
             indent = "  " * row.depth
             if row.now_in and row.kind != "leg":
-                lines.append(f"  >> now in {row.now_in} (clocks: {row.clocks})")
-            lines.append(_row(row.when, f"{indent}{row.title}{_STATUS[row.status]}"))
-            lines.append(_row("", f"{indent}{row.place}"))
+                moved = reader.gettext("now in %(city)s", city=row.now_in)
+                lines.append(f"  >> {moved} ({row.clocks})")
+            lines += line(row.when, f"{indent}{row.title}{_status(row.status, reader)}")
+            lines += line("", f"{indent}{row.place}")
             if row.when_elsewhere is not None and other is not None:
-                lines.append(_row("", f"{indent}{row.when_elsewhere} in {zone_label(other)}"))
+                there = f"{row.when_elsewhere} ({zone_label(other, reader)})"
+                lines += line("", f"{indent}{there}")
             if row.now_in and row.kind == "leg":
-                lines.append(f"  >> arriving in {row.now_in} (clocks: {row.clocks})")
+                moved = reader.gettext("arriving in %(city)s", city=row.now_in)
+                lines.append(f"  >> {moved} ({row.clocks})")
     return lines
 
 
-def _clock_note(other: Timezone | None) -> str:
+def _clock_note(other: Timezone | None, reader: Reader) -> str:
     from .formatting import zone_label
 
     if other is None:
-        return "Times are local to where each thing happens."
-    return f"Times are local to where each thing happens; a second line gives {zone_label(other)}."
+        return reader.gettext("Times are local to where each thing happens.")
+    return reader.gettext(
+        "Times are local to where each thing happens; a second line gives %(zone)s.",
+        zone=zone_label(other, reader),
+    )
+
+
+def _underlined(title: str, mark: str) -> list[str]:
+    return [title, mark * len(title)]
 
 
 def programme_text(programme: Programme, options: RenderOptions) -> bytes:
     """The whole programme as plain text."""
-    from icssi_itinerary import sort_key
+    from icssi_itinerary import reader, sort_key
 
     from .agenda import agenda
     from .formatting import printable_bytes
 
+    words = reader(options.language)
     other = options.display_zone()
-    lines = [programme.title, "=" * len(programme.title)]
-    lines += [f"Organised by {programme.organiser}"] if programme.organiser else []
-    lines += [_clock_note(other)]
-    lines += _days(agenda(sorted(programme.events, key=sort_key), programme, other), other)
-    lines += _footer(programme, programme.contacts)
+    lines = _underlined(programme.title, "=")
+    if programme.organiser:
+        lines.append(words.gettext("Organised by %(organiser)s", organiser=programme.organiser))
+    lines += [_clock_note(other, words)]
+    events = sorted(programme.events, key=sort_key)
+    lines += _days(agenda(events, programme, other, words), other, words)
+    lines += _footer(programme, programme.contacts, words)
     return printable_bytes("\n".join(lines) + "\n")
 
 
 def itinerary_text(itinerary: Itinerary, options: RenderOptions) -> bytes:
     """One delegate's itinerary as plain text."""
+    from icssi_itinerary import reader
+
     from .agenda import agenda
     from .formatting import printable_bytes
 
     delegate, programme = itinerary.delegate, itinerary.programme
+    words = reader(options.language or delegate.language)
     other = options.display_zone(itinerary)
-    title = f"Itinerary for {delegate.name}"
-    lines = [title, "=" * len(title)]
+    lines = _underlined(words.gettext("Itinerary for %(name)s", name=delegate.name), "=")
     lines += [line for line in (delegate.name_native, delegate.organisation) if line]
-    lines += [programme.title, _clock_note(other)]
+    lines += [programme.title, _clock_note(other, words)]
 
-    lines += _days(agenda(itinerary.items, programme, other), other)
+    lines += _days(agenda(itinerary.items, programme, other, words), other, words)
     contacts = {c.id: c for event in itinerary.events for c in event.contacts}
-    lines += _footer(programme, contacts.values())
+    lines += _footer(programme, contacts.values(), words)
     if options.show_problems and itinerary.problems:
-        lines += ["", "Problems found by the checks", "----------------------------"]
+        lines += ["", *_underlined(words.gettext("Problems found by the checks"), "-")]
         lines += [f"  {p.severity}: {p.code}: {p.message}" for p in itinerary.problems]
     return printable_bytes("\n".join(lines) + "\n")
 
 
-def _footer(programme: Programme, contacts: Iterable[Contact]) -> list[str]:
+def _footer(programme: Programme, contacts: Iterable[Contact], reader: Reader) -> list[str]:
     lines = [""]
     if programme.livestream:
-        lines.append(f"Livestream: {programme.livestream}")
+        lines.append(reader.gettext("Livestream: %(url)s", url=programme.livestream))
     if programme.hashtag:
-        lines.append(f"Hashtag: {programme.hashtag}")
+        lines.append(reader.gettext("Hashtag: %(hashtag)s", hashtag=programme.hashtag))
     people = list(contacts)
     if people:
-        lines += ["", "Contacts"]
+        lines += ["", reader.gettext("Contacts")]
         for contact in people:
             details = ", ".join(part for part in (contact.phone, contact.email) if part)
             lines.append(f"  {contact.name}: {details}".rstrip(": "))

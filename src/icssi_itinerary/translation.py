@@ -176,13 +176,19 @@ class Reader:
         text = babel.dates.format_skeleton("Hm", moment, locale=self.locale)
         return self.digits(text)
 
-    def city(self, zone: tzinfo) -> str:
-        """The city CLDR names *zone* after, in the reader's language (``بغداد``)."""
+    def city(self, zone: tzinfo, name: str | None = None) -> str:
+        """The city *zone* is named after, in the reader's language (``بغداد``). With
+        *name*, a city the data names in that zone: translated where it is the zone's
+        own city (``Oslo`` → ``أوسلو``), else kept (``Geneva`` in ``Europe/Zurich``)."""
+        own = babel.dates.get_timezone_location(zone, locale="en", return_city=True)
+        if name is not None and name.casefold() != own.casefold():
+            return name
         return babel.dates.get_timezone_location(zone, locale=self.locale, return_city=True)
 
-    def zone_words(self, zone: tzinfo) -> str:
-        """*zone* in words: ``Baghdad time`` / ``توقيت بغداد``, never an IANA name."""
-        return self.gettext("%(city)s time", city=self.city(zone))
+    def zone_words(self, zone: tzinfo, city: str | None = None) -> str:
+        """*zone* in words, after *city* (where the data names one) or the zone's own
+        city: ``Geneva time``, ``توقيت بغداد``; never an IANA name."""
+        return self.gettext("%(city)s time", city=self.city(zone, city))
 
 
 @functools.cache
