@@ -838,6 +838,24 @@ CLI_CASES = [
         field="--zone",
         words=("'UTC+3'",),
     ),
+    Case(
+        id="language-without-a-catalogue",
+        files=roster_files(),
+        args=(*ITINERARY, "--language", "fr", "-o", "{out}/a.txt"),
+        source=None,
+        where=None,
+        field="--language",
+        words=("'fr'", "ar, en"),
+    ),
+    Case(
+        id="language-not-a-tag",
+        files={},
+        args=("export", "text", "--language", "english please", "-o", "{out}/p.txt"),
+        source=None,
+        where=None,
+        field="--language",
+        words=("'english please'",),
+    ),
 ]
 
 ALL_CASES = PROGRAMME_CASES + ROSTER_CSV_CASES + ROSTER_TOML_CASES + CLI_CASES

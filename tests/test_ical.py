@@ -40,6 +40,7 @@ from icssi_itinerary import (
     Programme,
     RenderOptions,
     Roster,
+    Stay,
     TimeSpan,
     TravelLeg,
     Venue,
@@ -175,6 +176,13 @@ def by_summary(data: bytes, summary: str) -> icalendar.Event:
     return found[0]
 
 
+def by_item(data: bytes, item_id: str) -> icalendar.Event:
+    """The VEVENT of the item with *item_id* (its UID), whatever language it is in."""
+    found = [e for e in vevents(data) if str(e["UID"]).startswith(f"{item_id}@")]
+    assert len(found) == 1, f"{len(found)} events for {item_id!r}"
+    return found[0]
+
+
 def wall(text: str) -> datetime:
     return datetime.fromisoformat(text.replace(" ", "T"))
 
@@ -239,11 +247,13 @@ def test_press_statement_times_in_utc_and_baghdad(
     statement = press_statement()
     assert "Palais des Nations, from 10-12 a.m." in statement
     assert "November 5, in the Paul-Henri Spaak Building from 3-5 p.m." in statement
-    data = {label: data for label, data, _ in feeds}["amal-karim"]
+    data, items = {label: (data, items) for label, data, items in feeds}["amal-karim"]
     uid = {str(e["SUMMARY"]): str(e["UID"]) for e in vevents(data)}
     geneva = uid["ICSSI session at the Palais des Nations"]
     brussels = uid["Meeting with Members of the European Parliament"]
-    departure = uid["Flight TK 789 Baghdad → Istanbul"]
+    (flight,) = [i for i in items if isinstance(i, TravelLeg) and i.reference == "TK 789"]
+    assert (flight.origin, flight.destination) == ("Baghdad", "Istanbul")
+    departure = next(value for value in uid.values() if value.startswith(f"{flight.id}@"))
     for parser in PARSERS.values():
         for text in (data, rename_zones(data)[0]):
             times = parser(text)
@@ -330,12 +340,18 @@ def test_part_of_day_is_a_label_in_the_summary(
 def test_legs_start_in_the_departure_zone_and_end_in_the_arrival_zone(
     feeds: list[tuple[str, bytes, tuple[Any, ...]]], legs_csv: list[dict[str, str]]
 ) -> None:
-    by_delegate = {label: data for label, data, _ in feeds}
+    by_delegate = {label: (data, items) for label, data, items in feeds}
     assert legs_csv
     for row in legs_csv:
-        data = by_delegate[row["delegate"]]
-        summary = f"Flight {row['reference']} {row['from']} → {row['to']}"
-        found = by_summary(data, summary)
+        data, items = by_delegate[row["delegate"]]
+        (leg,) = [
+            i
+            for i in items
+            if isinstance(i, TravelLeg)
+            and (i.reference, i.origin) == (row["reference"], row["from"])
+        ]
+        found = by_item(data, leg.id)
+        assert row["reference"] in str(found["SUMMARY"])
         start, end = found["DTSTART"], found["DTEND"]
         assert start.params["TZID"] == row["from_timezone"]
         assert end.params["TZID"] == row["to_timezone"]
@@ -350,9 +366,17 @@ def test_legs_start_in_the_departure_zone_and_end_in_the_arrival_zone(
 def test_stays_are_transparent_all_day_events(
     feeds: list[tuple[str, bytes, tuple[Any, ...]]], stays_csv: list[dict[str, str]]
 ) -> None:
-    by_delegate = {label: data for label, data, _ in feeds}
+    by_delegate = {label: (data, items) for label, data, items in feeds}
     for row in stays_csv:
-        found = by_summary(by_delegate[row["delegate"]], f"Stay: {row['name']}, {row['city']}")
+        data, items = by_delegate[row["delegate"]]
+        (stay,) = [
+            i
+            for i in items
+            if isinstance(i, Stay)
+            and (i.name, i.check_in.isoformat()) == (row["name"], row["check_in"])
+        ]
+        found = by_item(data, stay.id)
+        assert row["name"] in str(found["SUMMARY"])
         assert found.decoded("DTSTART") == date.fromisoformat(row["check_in"])
         # check-in and check-out days are both shown: DTEND is the day after check-out
         assert found.decoded("DTEND") == date.fromisoformat(row["check_out"]) + timedelta(1)
@@ -881,3 +905,27 @@ def test_any_programme_round_trips_through_every_parser(schedule: dict[str, Any]
     assert with_vobject(renamed) == expected
     assert with_ical(renamed) == expected
     assert all(len(line) <= 75 for line in data.split(b"\r\n"))
+
+
+def test_a_delegate_feed_speaks_the_delegate_language(
+    feeds: list[tuple[str, bytes, tuple[Any, ...]]], roster: Roster
+) -> None:
+    """The words around the data follow the roster's language; iCal values stay ASCII."""
+    languages = {delegate.id: delegate.language for delegate in roster.delegates}
+    checked = set()
+    for label, data, items in feeds:
+        if label == "programme":
+            continue
+        for item in items:
+            if isinstance(item, (TravelLeg, Stay)):
+                summary = str(by_item(data, item.id)["SUMMARY"])
+                arabic = any("\u0600" <= character <= "\u06ff" for character in summary)
+                assert arabic == languages[label].startswith("ar"), (label, summary)
+                checked.add(languages[label][:2])
+        ascii_lines = [
+            line
+            for line in unfolded(data).splitlines()
+            if line.split(":", 1)[0].split(";")[0] in ("DTSTART", "DTEND", "UID", "TZID", "STATUS")
+        ]
+        assert all(line.isascii() for line in ascii_lines), label
+    assert checked == {"ar", "en"}

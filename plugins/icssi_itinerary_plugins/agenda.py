@@ -33,6 +33,7 @@ from .formatting import (
     span_moments,
     zone_label,
 )
+from .titles import item_place, item_title
 
 __all__ = ["Day", "Moment", "Row", "agenda"]
 
@@ -85,14 +86,6 @@ class Day:
     rows: tuple[Row, ...]
 
 
-def _place(item: ItineraryItem) -> str:
-    if isinstance(item, Event):
-        return item.venue.location
-    if isinstance(item, TravelLeg):
-        return f"{item.origin_place or item.origin} → {item.destination_place or item.destination}"
-    return ", ".join(part for part in (item.name, item.address or item.city) if part)
-
-
 def _row(
     item: ItineraryItem,
     programme: Programme,
@@ -110,10 +103,10 @@ def _row(
     return Row(
         item,
         kind,
-        item.title,
+        item_title(item, reader),
         here,
         there,
-        _place(item),
+        item_place(item, reader),
         depth,
         item.status,
         span.zone,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import pendulum
 
@@ -92,9 +92,10 @@ def day_heading(day: date, reader: Reader) -> str:
 
 
 def moments_label(moments: tuple[Moment, ...]) -> str:
-    """Start and end as one label, joined by an en dash (spaced between dates with months)."""
-    wide = isinstance(moments[0].value, date) and not isinstance(moments[0].value, datetime)
-    dash = " – " if wide and " " in moments[0].label else "–"
+    """Start and end as one label, joined by an en dash, spaced where both ends are dates
+    with their months (``Oct 26 – Nov 2``, but ``Oct 27–29``)."""
+    dates = all(type(moment.value) is date for moment in moments)
+    dash = " – " if dates and all(" " in moment.label for moment in moments) else "–"
     return dash.join(moment.label for moment in moments)
 
 
@@ -145,14 +146,23 @@ def part_of_day(part: str, reader: Reader) -> str:
     return reader.gettext(PARTS_OF_DAY[part]) if part in PARTS_OF_DAY else part
 
 
+def _month_first(reader: Reader) -> bool:
+    """Whether the locale writes the month before the day (``Oct 27``, not ``27 Oct``)."""
+    pattern = str(getattr(reader.locale.datetime_skeletons["MMMd"], "pattern", ""))
+    return pattern.lstrip("'").startswith("M") or pattern.startswith("L")
+
+
 def _date_moments(span: DateSpan, reader: Reader) -> tuple[Moment, ...]:
     first, last = span.first_day, span.last_day
     part = part_of_day(span.part_of_day, reader) if span.part_of_day else None
     if first == last:
         return (Moment(first, part or reader.gettext("all day")),)
-    same_month = (first.year, first.month) == (last.year, last.month)
-    start = reader.digits(str(first.day)) if same_month else reader.date(first, "MMMd")
-    end = reader.date(last, "MMMd")
+    start, end = reader.date(first, "MMMd"), reader.date(last, "MMMd")
+    if (first.year, first.month) == (last.year, last.month):  # the month once: its side
+        if _month_first(reader):
+            end = reader.date(last, "d")  # Oct 27–29
+        else:
+            start = reader.date(first, "d")  # 27–29 أكتوبر, 27–29 Oct
     if part:
         end = reader.gettext("%(date)s, %(part_of_day)s", date=end, part_of_day=part)
     return Moment(first, start), Moment(last, end)

@@ -24,22 +24,27 @@ from icssi_itinerary import (
     Itinerary,
     ItineraryItem,
     Programme,
+    Reader,
     RenderOptions,
     Span,
     Stay,
+    Timezone,
     TravelLeg,
     item_uid,
+    reader,
     safe_url,
 )
 
+from .formatting import N_, clock, part_of_day, zone_label
 from .stamps import first_instant
+from .titles import item_title
 from .vtimezone import vtimezone
 
 __all__ = ["itinerary_feed", "programme_feed"]
 
 PRODID = "-//icssi-itinerary//icssi-itinerary feed//EN"
 REFRESH = timedelta(hours=12)
-TO_BE_CONFIRMED = "Time to be confirmed."
+TO_BE_CONFIRMED = N_("Time to be confirmed.")
 _END = b"END:VCALENDAR\r\n"
 _STATUS = {"confirmed": "CONFIRMED", "tentative": "TENTATIVE", "cancelled": "CANCELLED"}
 # RFC 5545 section 3.1 allows no control character but HTAB in a content line (CR and LF
@@ -141,17 +146,22 @@ def _base(stamp: _Stamp, item: ItineraryItem, organizer: _Organizer) -> icalenda
 
 
 @lru_cache(maxsize=16384)
-def _event(stamp: _Stamp, event: Event, parent_uid: str | None, organizer: _Organizer) -> bytes:
-    """An event's VEVENT, serialised once per process: every feed that holds the event
-    (the programme's, each attending delegate's) shares the same bytes."""
+def _event(
+    stamp: _Stamp, event: Event, parent_uid: str | None, organizer: _Organizer, words: Reader
+) -> bytes:
+    """An event's VEVENT, serialised once per process and language: every feed that
+    holds the event (the programme's, each attending delegate's) shares the same bytes."""
     component = _base(stamp, event, organizer)
     part = event.span.part_of_day if isinstance(event.span, DateSpan) else None
-    component.add("summary", f"{event.title} ({part})" if part else event.title)
+    summary = event.title
+    if part:
+        summary = f"{summary} ({part_of_day(part, words)})"
+    component.add("summary", summary)
     notes = [event.description or ""]
     if event.venue.note:
-        notes.append(f"Venue: {event.venue.note}")
+        notes.append(words.gettext("Venue: %(note)s", note=event.venue.note))
     if event.status == "tentative":
-        notes.append(TO_BE_CONFIRMED)
+        notes.append(words.gettext(TO_BE_CONFIRMED))
     if description := "\n\n".join(note for note in notes if note):
         component.add("description", description)
     component.add("location", event.venue.location)
@@ -170,20 +180,29 @@ def _event(stamp: _Stamp, event: Event, parent_uid: str | None, organizer: _Orga
     return _safe(component.to_ical())
 
 
-def _leg(stamp: _Stamp, leg: TravelLeg, organizer: _Organizer) -> bytes:
+def _leg(stamp: _Stamp, leg: TravelLeg, organizer: _Organizer, words: Reader) -> bytes:
     component = _base(stamp, leg, organizer)
-    component.add("summary", leg.title)
+    component.add("summary", item_title(leg, words))
     origin = leg.origin_place or leg.origin
     destination = leg.destination_place or leg.destination
     start, end = leg.span.start, leg.span.end
-    component.add(
-        "description",
-        (
-            f"Departs {origin} at {start:%H:%M} {start.tzname()} ({start.timezone_name}).\n"
-            f"Arrives {destination} at {end:%H:%M} {end.tzname()} ({end.timezone_name})."
-            + (f"\nReference: {leg.reference}" if leg.reference else "")
+    lines = [
+        words.gettext(
+            "Departs %(place)s at %(time)s (%(zone)s).",
+            place=origin,
+            time=clock(start, words),
+            zone=zone_label(leg.span.zone, words, leg.origin),
         ),
-    )
+        words.gettext(
+            "Arrives %(place)s at %(time)s (%(zone)s).",
+            place=destination,
+            time=clock(end, words),
+            zone=zone_label(_zone_of(end), words, leg.destination),
+        ),
+    ]
+    if leg.reference:
+        lines.append(words.gettext("Reference: %(reference)s", reference=leg.reference))
+    component.add("description", "\n".join(lines))
     component.add("location", origin)
     component.add("categories", [leg.mode])
     if leg.status == "cancelled":
@@ -192,11 +211,16 @@ def _leg(stamp: _Stamp, leg: TravelLeg, organizer: _Organizer) -> bytes:
     return _safe(component.to_ical())
 
 
-def _stay(stamp: _Stamp, stay: Stay, organizer: _Organizer) -> bytes:
+def _stay(stamp: _Stamp, stay: Stay, organizer: _Organizer, words: Reader) -> bytes:
     component = _base(stamp, stay, organizer)
-    component.add("summary", stay.title)
+    component.add("summary", item_title(stay, words))
     component.add(
-        "description", f"Check in {stay.check_in:%d %b %Y}, check out {stay.check_out:%d %b %Y}."
+        "description",
+        words.gettext(
+            "Check in %(check_in)s, check out %(check_out)s.",
+            check_in=words.date(stay.check_in, "medium"),
+            check_out=words.date(stay.check_out, "medium"),
+        ),
     )
     component.add("location", ", ".join(p for p in (stay.name, stay.address, stay.city) if p))
     component.add("transp", "TRANSPARENT")
@@ -212,14 +236,15 @@ def _component(
     stamp: datetime,
     ledger: Mapping[str, Any],
     organizer: _Organizer,
+    words: Reader,
 ) -> bytes:
     stamped = _stamp(programme, item, stamp, ledger)
     if isinstance(item, Event):
         parent = item_uid(programme, item.parent) if item.parent else None
-        return _event(stamped, item, parent, organizer)
+        return _event(stamped, item, parent, organizer, words)
     if isinstance(item, TravelLeg):
-        return _leg(stamped, item, organizer)
-    return _stay(stamped, item, organizer)
+        return _leg(stamped, item, organizer, words)
+    return _stay(stamped, item, organizer, words)
 
 
 @lru_cache(maxsize=256)
@@ -246,6 +271,12 @@ def _tzid(moment: pendulum.DateTime) -> str:
     return moment.timezone_name or "UTC"
 
 
+def _zone_of(moment: pendulum.DateTime) -> Timezone:
+    zone = moment.tzinfo
+    assert isinstance(zone, Timezone)
+    return zone
+
+
 def _feed(
     programme: Programme,
     items: list[ItineraryItem],
@@ -253,6 +284,7 @@ def _feed(
     description: str,
     uid: str,
     options: RenderOptions,
+    words: Reader,
 ) -> bytes:
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
@@ -271,7 +303,7 @@ def _feed(
     ledger = options.ledger or {}
     stamp = first_instant(items)
     organizer = _Organizer.of(programme)
-    parts += [_component(programme, item, stamp, ledger, organizer) for item in items]
+    parts += [_component(programme, item, stamp, ledger, organizer, words) for item in items]
     header = _safe(calendar.to_ical())
     assert header.endswith(_END)
     return header[: -len(_END)] + b"".join(parts) + _END
@@ -286,17 +318,24 @@ def programme_feed(programme: Programme, options: RenderOptions) -> bytes:
         programme.description or programme.title,
         f"{programme.id}.icssi-itinerary",
         options,
+        reader(options.language),
     )
 
 
 def itinerary_feed(itinerary: Itinerary, options: RenderOptions) -> bytes:
     """A delegate's personal feed: their events, travel legs and stays."""
     programme, delegate = itinerary.programme, itinerary.delegate
+    words = reader(options.language or delegate.language)
     return _feed(
         programme,
         list(itinerary.items),
         f"{programme.title}: {delegate.name}",
-        f"Personal itinerary of {delegate.name} for {programme.title}.",
+        words.gettext(
+            "Personal itinerary of %(name)s for %(programme)s.",
+            name=delegate.name,
+            programme=programme.title,
+        ),
         f"{delegate.id}.{programme.id}.icssi-itinerary",
         options,
+        words,
     )

@@ -155,6 +155,28 @@ class ZoneType(click.ParamType):  # type: ignore[type-arg]
             raise _BadInput(f"{option}: {error}") from None
 
 
+class LanguageType(click.ParamType):  # type: ignore[type-arg]
+    """A language tag (``ar``, ``ar-IQ``, ``en``) that some catalogue translates."""
+
+    name = "LANGUAGE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from .translation import available_languages, catalogue_language
+
+        if catalogue_language(str(value)) is None:
+            known = ", ".join(sorted(available_languages()))
+            option = param.opts[0] if param is not None and param.opts else self.name
+            raise _BadInput(f"{option}: no translation for '{value}'; use one of: {known}")
+        return str(value)
+
+
+_language_option = click.option(
+    "--language",
+    type=LanguageType(),
+    help="Language to read in (e.g. ar, ar-IQ, en); default: the delegate's, or English.",
+)
+
+
 def _emit(data: bytes, output: Path | None) -> None:
     if output is None:
         sys.stdout.buffer.write(data)
@@ -284,6 +306,7 @@ def validate(session: Session, roster: Path | None) -> None:
 @_roster_option
 @click.option("--format", "format_name", default="text", show_default=True, help="Output format.")
 @_zone_option
+@_language_option
 @click.option("--problems", is_flag=True, help="Include what the checks found.")
 @_output_option
 @_format_settings_option
@@ -294,6 +317,7 @@ def itinerary(
     roster: Path,
     format_name: str,
     zone: Timezone | None,
+    language: str | None,
     problems: bool,
     output: Path | None,
     settings: tuple[str, ...],
@@ -314,13 +338,16 @@ def itinerary(
             hint="use an id from the roster's id column",
         ) from None
     plan = build_itinerary(session.programme, person, get_checks().values())
-    options = RenderOptions(zone=zone, show_problems=problems, extra=_extra(settings))
+    options = RenderOptions(
+        zone=zone, language=language, show_problems=problems, extra=_extra(settings)
+    )
     _emit(render_itinerary(exporter, plan, options), output)
 
 
 @cli.command()
 @click.argument("format_name", metavar="FORMAT")
 @_zone_option
+@_language_option
 @_output_option
 @_format_settings_option
 @click.pass_obj
@@ -328,6 +355,7 @@ def export(
     session: Session,
     format_name: str,
     zone: Timezone | None,
+    language: str | None,
     output: Path | None,
     settings: tuple[str, ...],
 ) -> None:
@@ -335,7 +363,7 @@ def export(
     from .plugins import get_exporter
 
     exporter = get_exporter(format_name)
-    options = RenderOptions(zone=zone, extra=_extra(settings))
+    options = RenderOptions(zone=zone, language=language, extra=_extra(settings))
     _emit(render_programme(exporter, session.programme, options), output)
 
 
