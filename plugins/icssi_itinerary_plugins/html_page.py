@@ -33,6 +33,7 @@ from .agenda import Day, Row, agenda
 from .formatting import Moment as RowMoment
 from .formatting import printable_bytes, zone_label
 from .qr import qr_svg
+from .reservations import reservations
 
 __all__ = ["TEMPLATES", "environment", "itinerary_page", "page_direction", "programme_page"]
 
@@ -376,5 +377,6 @@ def itinerary_page(itinerary: Itinerary, options: RenderOptions) -> bytes:
         "problems": [ProblemView(p.severity, p.code, p.message) for p in itinerary.problems]
         if options.show_problems
         else None,
+        "reservations": reservations(itinerary),
     }
     return _render("itinerary.html", options, context)
