@@ -42,18 +42,16 @@ _STATUSES = {
     "cancelled": "ReservationCancelled",
 }
 
-_MODES: dict[str, tuple[str, str, str, str]] = {}
-"""A leg's mode → its reservation, its trip, the kind of place it leaves from and
-arrives at, and how the trip names those places (``departure…``, ``arrival…``)."""
-for _names, _kinds in (
+_KINDS = (
     (("flight", "plane", "air", "airplane", "aeroplane"),
      ("FlightReservation", "Flight", "Airport", "Airport")),
     (("train", "rail", "railway"), ("TrainReservation", "TrainTrip", "TrainStation", "Station")),
     (("bus", "coach"), ("BusReservation", "BusTrip", "BusStation", "BusStop")),
     (("boat", "ferry", "ship"), ("BoatReservation", "BoatTrip", "BoatTerminal", "BoatTerminal")),
-):  # fmt: skip
-    for _name in _names:
-        _MODES[_name] = _kinds
+)  # fmt: skip
+_MODES = {mode: kinds for modes, kinds in _KINDS for mode in modes}
+"""A leg's mode → its reservation, its trip, the kind of place it leaves from and
+arrives at, and how the trip names those places (``departure…``, ``arrival…``)."""
 
 _FLIGHT = re.compile(r"^(?P<airline>[A-Z]{2}|[A-Z][0-9]|[0-9][A-Z]) ?(?P<number>[0-9]{1,4}[A-Z]?)$")
 """An IATA flight designator: a two-character airline code and a number (``TK 789``)."""
@@ -75,13 +73,14 @@ def reservations(itinerary: Itinerary) -> list[JsonLd]:
         node: JsonLd = {
             "@context": CONTEXT,
             "@type": kind,
-            "reservationStatus": _STATUS + _STATUSES.get(item.status, "ReservationConfirmed"),
+            "reservationStatus": _STATUS + _STATUSES[item.status],
             "underName": person,
             "reservationFor": booked,
         }
         if isinstance(item, Stay):
-            node |= {"checkinTime": item.check_in.isoformat(),
-                     "checkoutTime": item.check_out.isoformat()}  # fmt: skip
+            # the roster knows the days only: no check-in hour is made up
+            node |= {"checkinTime": _moment(item.check_in),
+                     "checkoutTime": _moment(item.check_out)}  # fmt: skip
         found.append(node)
     return found
 
