@@ -34,8 +34,8 @@ JsonLd = dict[str, Any]
 """One JSON-LD node."""
 
 _STATUS = "http://schema.org/"
-"""Enumeration members as the vocabulary's own ``@vocab`` names them (KDE Itinerary
-22.12 reads no ``https://schema.org/…`` member; Google's examples use this form too)."""
+"""Enumeration members as the vocabulary's own ``@vocab`` names them, the ``http:`` form
+of Google's examples (KDE Itinerary 22.12 reads no ``https://schema.org/…`` member)."""
 _STATUSES = {
     "confirmed": "ReservationConfirmed",
     "tentative": "ReservationPending",
