@@ -35,6 +35,7 @@ from .agenda import Day, Row, agenda
 from .formatting import Moment as RowMoment
 from .formatting import printable_bytes, zone_label
 from .qr import qr_svg
+from .reservations import reservations
 
 __all__ = ["TEMPLATES", "environment", "itinerary_page", "programme_page"]
 
@@ -371,5 +372,6 @@ def itinerary_page(itinerary: Itinerary, options: RenderOptions) -> bytes:
         "problems": [ProblemView(p.severity, p.code, p.message) for p in itinerary.problems]
         if options.show_problems
         else None,
+        "reservations": reservations(itinerary),
     }
     return _render("itinerary.html", options, context)
