@@ -503,15 +503,116 @@ def publish(
     click.echo(f"Links for the delegates: {result.private / 'links.csv'}", err=True)
 
 
+_private_option = click.option(
+    "--private",
+    type=_PathType(exists=True, file_okay=False),
+    help="The private folder publish wrote (default: SITE.private beside the site).",
+)
+
+
 @cli.command()
 @click.argument("site", type=_PathType(exists=True, file_okay=False))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-def serve(site: Path, host: str, port: int) -> None:
-    """Serve a published site (waitress + whitenoise)."""
+@_private_option
+def serve(site: Path, host: str, port: int, private: Path | None) -> None:
+    """Serve a published site (waitress + whitenoise), counting feed fetches."""
     from .serve import serve as serve_site
 
-    serve_site(site, host, port, lambda url: click.echo(f"Serving {site} on {url}", err=True))
+    def listening(url: str) -> None:
+        click.echo(f"Serving {site} on {url}", err=True)
+
+    serve_site(site, host, port, listening, private)
+
+
+class DurationType(click.ParamType):  # type: ignore[type-arg]
+    """A length of time: ``90m``, ``6h``, ``2d``."""
+
+    name = "DURATION"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from datetime import timedelta
+
+        units = {"m": "minutes", "h": "hours", "d": "days"}
+        text = str(value).strip()
+        if len(text) >= 2 and text[:-1].isdigit() and text[-1] in units:
+            return timedelta(**{units[text[-1]]: int(text[:-1])})
+        option = param.opts[0] if param is not None and param.opts else self.name
+        raise _BadInput(f"{option}: '{value}' is not a length of time; write e.g. 90m, 6h or 2d")
+
+
+@cli.command()
+@click.argument("site", type=_PathType(exists=True, file_okay=False))
+@click.option(
+    "--log",
+    "logs",
+    type=_PathType(exists=True, dir_okay=False),
+    multiple=True,
+    required=True,
+    help="A web server's access log in the combined format (repeat for several).",
+)
+@_private_option
+def fetches(site: Path, logs: tuple[Path, ...], private: Path | None) -> None:
+    """Count the feed fetches in a web server's access log (sites behind nginx or a CDN)."""
+    from .feedhealth import FetchLog, feed_suffixes, read_access_log
+    from .publishing import private_folder
+
+    log = FetchLog(private or private_folder(site, None))
+    counted = 0
+    for path in logs:
+        with path.open(encoding="utf-8", errors="replace") as lines:
+            fetched = list(read_access_log(lines, feed_suffixes(), str(path)))
+        for fetch in fetched:
+            log.record(fetch)
+        counted += len(fetched)
+    log.flush()
+    click.echo(f"Counted {counted} feed fetches", err=True)
+
+
+@cli.command()
+@click.argument("site", type=_PathType(exists=True, file_okay=False))
+@click.option(
+    "--stale",
+    type=DurationType(),
+    help="Flag feeds no calendar fetched this long after they changed, e.g. 6h.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@_private_option
+def status(site: Path, stale: Any, as_json: bool, private: Path | None) -> None:
+    """Each delegate's last feed change, their calendar's last fetch, and who has not seen it."""
+    import json
+    from datetime import UTC, datetime
+
+    from .feedhealth import feed_status
+    from .publishing import private_folder
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    rows = feed_status(site, private or private_folder(site, None))
+    if as_json:
+        click.echo(json.dumps([_status_json(row, stale, now) for row in rows], indent=2))
+        return
+    for row in rows:
+        changed = _utc(row.changed) or "never published"
+        fetched = f"{_utc(row.fetched)} ({row.family})" if row.fetched else "never fetched"
+        mark = "seen" if row.seen else "NOT SEEN"
+        if stale is not None and row.stale(stale, now):
+            mark = "STALE"
+        click.echo(f"{row.delegate:<24} {mark:<8} changed {changed}  fetched {fetched}")
+
+
+def _utc(moment: Any) -> str | None:
+    return None if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _status_json(row: Any, stale: Any, now: Any) -> dict[str, Any]:
+    return {
+        "delegate": row.delegate,
+        "changed": row.changed.isoformat().replace("+00:00", "Z") if row.changed else None,
+        "fetched": row.fetched.isoformat().replace("+00:00", "Z") if row.fetched else None,
+        "client": row.family,
+        "seen": row.seen,
+        "stale": bool(stale is not None and row.stale(stale, now)),
+    }
 
 
 @cli.command()

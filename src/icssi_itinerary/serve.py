@@ -9,7 +9,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .feedhealth import FetchLog
 
 __all__ = ["CACHE_SECONDS", "make_app", "serve"]
 
@@ -41,6 +44,32 @@ def _media_types() -> dict[str, str]:
     return {e.suffix: e.media_type.split(";")[0] for e in get_exporters().values()}
 
 
+def _recording(app: WSGIApp, log: FetchLog) -> WSGIApp:
+    """*app*, counting each successful fetch of a personal feed in *log* (token, client
+    family and time only)."""
+    from datetime import UTC, datetime
+
+    from .feedhealth import Fetch, client_family, feed_suffixes, feed_token
+
+    suffixes = feed_suffixes()
+
+    def recorded(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        status: list[str] = []
+
+        def starting(code: str, headers: Any, *rest: Any) -> Any:
+            status.append(code)
+            return start_response(code, headers, *rest)
+
+        body = app(environ, starting)
+        token = feed_token(environ.get("PATH_INFO", ""), suffixes)
+        if token and status and status[0][:3] in ("200", "304"):
+            family = client_family(environ.get("HTTP_USER_AGENT"))
+            log.record(Fetch(token, family, datetime.now(UTC)))
+        return body
+
+    return recorded
+
+
 def published_site(root: Path) -> Path:
     """*root* if it is a site ``publish`` wrote: a link to a version folder beside it.
     Anything else (a plain folder, the folder holding the site and its private files)
@@ -65,17 +94,24 @@ def published_site(root: Path) -> Path:
 
 def _headers(headers: Any, path: str, url: str) -> None:
     """One plain ``charset=utf-8`` on text types (``text/calendar; charset=utf-8``):
-    whitenoise appends its own quoted charset to whatever media type it is given. And an
+    whitenoise appends its own quoted charset to whatever media type it is given. An
     ``ETag`` from the bytes: whitenoise's (mtime in seconds, size) is the same for a feed
-    republished within a second with an event moved by an hour, and would answer 304."""
+    republished within a second with an event moved by an hour, and would answer 304.
+    A delegate's own files (in their token's folder) are ``private``: a shared cache
+    must never hand one delegate's feed to another. No page sends its address (with the
+    token in it) to the sites it links to."""
     media_type = headers["Content-Type"].split(";")[0]
     if media_type.startswith("text/"):
         headers["Content-Type"] = f"{media_type}; charset=utf-8"
     headers["ETag"] = '"' + hashlib.sha256(Path(path).read_bytes()).hexdigest()[:32] + '"'
+    if url.strip("/").count("/") >= 1:
+        headers["Cache-Control"] = f"private, max-age={CACHE_SECONDS}"
+    headers["Referrer-Policy"] = "no-referrer"
 
 
-def make_app(root: Path) -> WSGIApp:
-    """A WSGI app serving the files under *root* (a published site's link or a folder).
+def make_app(root: Path, fetches: FetchLog | None = None) -> WSGIApp:
+    """A WSGI app serving the files under *root* (a published site's link or a folder),
+    counting the fetches of personal feeds in *fetches* if given.
 
     whitenoise gives correct media types, ``ETag``/``Last-Modified`` from the files,
     ``304`` on conditional requests, no directory listings and no path traversal. When
@@ -109,7 +145,7 @@ def make_app(root: Path) -> WSGIApp:
             )
         return loaded[current](environ, start_response)
 
-    return app
+    return app if fetches is None else _recording(app, fetches)
 
 
 def serve(
@@ -117,14 +153,19 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     listening: Callable[[str], None] | None = None,
+    private: Path | None = None,
 ) -> None:
     """Serve the published site *root* with waitress until interrupted; *listening*
-    gets the site's address once the port is open."""
+    gets the site's address once the port is open. Fetches of personal feeds are
+    counted in the *private* folder (default: the site's, ``<site>.private``)."""
     import waitress.server
 
     from .errors import InputError
+    from .feedhealth import FetchLog
+    from .publishing import private_folder
 
-    app = make_app(published_site(root))
+    fetches = FetchLog(private or private_folder(root, None))
+    app = make_app(published_site(root), fetches)
     try:
         server = waitress.server.create_server(app, host=host, port=port, ident="icssi-itinerary")
     except OSError as error:
@@ -135,4 +176,7 @@ def serve(
         ) from None
     if listening is not None:
         listening(f"http://{host}:{server.effective_port}/")
-    server.run()
+    try:
+        server.run()
+    finally:
+        fetches.flush()
