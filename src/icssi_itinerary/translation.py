@@ -17,14 +17,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import babel
-import babel.dates
-import babel.numbers
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
+if TYPE_CHECKING:  # Babel is imported on first use: registering catalogues needs none
+    import babel
+    from babel.support import Translations
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -70,6 +67,10 @@ class Catalogue:
         """The compiled messages for *language*: the ``.mo`` file where it is at least as
         new as the ``.po`` file, else the ``.po`` file compiled in memory (fuzzy and
         untranslated messages left out, as ``pybabel compile`` does)."""
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+        from babel.support import Translations
+
         po = self.directory / language / "LC_MESSAGES" / f"{self.domain}.po"
         if not po.is_file():
             return None
@@ -102,6 +103,8 @@ def available_languages(catalogues: tuple[Catalogue, ...] | None = None) -> froz
 
 def _locale(tag: str) -> babel.Locale | None:
     """*tag* (``ar-IQ``, ``ar_IQ``, ``en``) as a Babel locale, or ``None`` if CLDR has none."""
+    import babel
+
     if not _TAG.match(tag):
         return None
     try:
@@ -164,6 +167,8 @@ class Reader:
     def date(self, day: date, pattern: str = "full") -> str:
         """*day* in a CLDR format (``full``, ``long``, ``medium``, ``short``) or skeleton
         (``MMMEd``, ``yMMMd`` …), in the locale's words and digits."""
+        import babel.dates
+
         if pattern in ("full", "long", "medium", "short"):
             text = babel.dates.format_date(day, pattern, locale=self.locale)
         else:
@@ -173,6 +178,8 @@ class Reader:
     def time(self, moment: datetime) -> str:
         """The wall-clock time of *moment*, hours and minutes in the locale's 24-hour
         form (``09:05``), in its digits."""
+        import babel.dates
+
         text = babel.dates.format_skeleton("Hm", moment, locale=self.locale)
         return self.digits(text)
 
@@ -180,6 +187,8 @@ class Reader:
         """The city *zone* is named after, in the reader's language (``بغداد``). With
         *name*, a city the data names in that zone: translated where it is the zone's
         own city (``Oslo`` → ``أوسلو``), else kept (``Geneva`` in ``Europe/Zurich``)."""
+        import babel.dates
+
         own = babel.dates.get_timezone_location(zone, locale="en", return_city=True)
         if name is not None and name.casefold() != own.casefold():
             return name
@@ -193,6 +202,9 @@ class Reader:
 
 @functools.cache
 def _reader(language: str, catalogues: tuple[Catalogue, ...]) -> Reader:
+    import babel
+    from babel.support import Translations
+
     served = catalogue_language(language, catalogues)
     if served is None:
         return Reader(babel.Locale.parse(DEFAULT_LANGUAGE), gettext.NullTranslations())
