@@ -68,6 +68,15 @@ def _clock_note(other: Timezone | None, reader: Reader) -> str:
     )
 
 
+def _document(lines: list[str], reader: Reader) -> str:
+    """The lines as one text; for a right-to-left reader each line opens with a
+    RIGHT-TO-LEFT MARK, so that viewers lay it out right to left whatever it starts with
+    (a time, a Latin name)."""
+    if reader.direction == "rtl":
+        lines = [f"\u200f{line}" if line else line for line in lines]
+    return "\n".join(lines) + "\n"
+
+
 def _underlined(title: str, mark: str) -> list[str]:
     return [title, mark * len(title)]
 
@@ -88,7 +97,7 @@ def programme_text(programme: Programme, options: RenderOptions) -> bytes:
     events = sorted(programme.events, key=sort_key)
     lines += _days(agenda(events, programme, other, words), other, words)
     lines += _footer(programme, programme.contacts, words)
-    return printable_bytes("\n".join(lines) + "\n")
+    return printable_bytes(_document(lines, words))
 
 
 def itinerary_text(itinerary: Itinerary, options: RenderOptions) -> bytes:
@@ -111,7 +120,7 @@ def itinerary_text(itinerary: Itinerary, options: RenderOptions) -> bytes:
     if options.show_problems and itinerary.problems:
         lines += ["", *_underlined(words.gettext("Problems found by the checks"), "-")]
         lines += [f"  {p.severity}: {p.code}: {p.message}" for p in itinerary.problems]
-    return printable_bytes("\n".join(lines) + "\n")
+    return printable_bytes(_document(lines, words))
 
 
 def _footer(programme: Programme, contacts: Iterable[Contact], reader: Reader) -> list[str]:

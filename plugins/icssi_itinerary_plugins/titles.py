@@ -11,7 +11,7 @@ from icssi_itinerary import Event, ItineraryItem, Reader, Stay, TravelLeg
 
 from .formatting import N_
 
-__all__ = ["TRAVEL_MODES", "item_place", "item_title", "route", "travel_mode"]
+__all__ = ["TRAVEL_MODES", "isolated", "item_place", "item_title", "route", "travel_mode"]
 
 TRAVEL_MODES = {
     "flight": N_("Flight"),
@@ -33,9 +33,20 @@ def travel_mode(leg: TravelLeg, reader: Reader) -> str:
     return reader.gettext(known) if known else mode.capitalize()
 
 
+def isolated(name: str, reader: Reader) -> str:
+    """*name* as a bidi isolate (U+2068 … U+2069) for a right-to-left reader, so that
+    a Latin name keeps its place in an Arabic line (an arrow between two Latin names
+    would otherwise be read as part of them and point the wrong way)."""
+    return f"\u2068{name}\u2069" if reader.direction == "rtl" else name
+
+
 def route(origin: str, destination: str, reader: Reader) -> str:
     """``Istanbul → Oslo``, the arrow pointing the way the reader reads."""
-    return reader.gettext("%(origin)s → %(destination)s", origin=origin, destination=destination)
+    return reader.gettext(
+        "%(origin)s → %(destination)s",
+        origin=isolated(origin, reader),
+        destination=isolated(destination, reader),
+    )
 
 
 def item_title(item: ItineraryItem, reader: Reader) -> str:
