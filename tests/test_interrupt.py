@@ -125,6 +125,7 @@ def test_a_stopped_publish_leaves_site_and_ledger_as_they_were(
     before = _state(tmp_path)
     _interrupted(args, tmp_path, tmp_path / "site.private" / "pending", stop)
     names = {p.name for p in tmp_path.iterdir()}
-    assert names == {"site", "site.private", out.resolve().name}  # no half-built version
+    live = out.resolve().name
+    assert names == {"site", "site.private", live, f"{live}.manifest.json"}  # no half-built version
     assert not (tmp_path / "site.private" / "pending").exists()
     assert _state(tmp_path) == before

@@ -736,9 +736,11 @@ def test_a_killed_publish_leaves_site_and_ledger_as_they_were_or_both_done(
     assert result.returncode == 0, result.stderr
     assert out.resolve() != old
     names = {p.name for p in tmp_path.iterdir()}
-    versions = {name for name in names if name.startswith(".site.version-")}
+    manifests = {name for name in names if name.endswith(".manifest.json")}
+    versions = {name for name in names if name.startswith(".site.version-")} - manifests
     assert out.resolve().name in versions and len(versions) == 2  # and the previous one
-    assert names - versions == {"site", "site.private", "programme.toml"}
+    assert manifests == {f"{version}.manifest.json" for version in versions}
+    assert names - versions - manifests == {"site", "site.private", "programme.toml"}
     assert sorted(p.name for p in (tmp_path / "site.private").iterdir()) == [
         "changes.json",
         "ledger.sqlite",

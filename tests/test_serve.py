@@ -339,3 +339,67 @@ def test_head_of_a_missing_path_sends_no_body_on_a_kept_alive_connection(port: i
         assert feed.status == 200 and feed.read().startswith(b"BEGIN:VCALENDAR")
     finally:
         connection.close()
+
+
+def test_etags_and_types_come_from_the_manifest_beside_the_version(site: Path, port: int) -> None:
+    """publish lists each file's ETag (from its bytes), size, time and type beside the
+    version folder, never inside it, and serve answers from that list."""
+    import hashlib
+    import json
+
+    from icssi_itinerary.manifest import manifest_path
+
+    version = site.resolve()
+    listed = json.loads(manifest_path(version).read_text(encoding="utf-8"))["files"]
+    on_disk = sorted(
+        str(path.relative_to(version)) for path in version.rglob("*") if path.is_file()
+    )
+    assert sorted(listed) == on_disk  # every file, and nothing else
+    assert not any(path.name.endswith(".manifest.json") for path in version.rglob("*"))
+    token = next(iter(_tokens(site).values()))
+    for name in ("programme.ics", f"{token}/itinerary.ics", f"{token}/itinerary.html"):
+        status, headers, body = _get(port, f"/{name}")
+        assert status == 200
+        assert headers["ETag"] == '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        assert headers["ETag"] == listed[name]["etag"]
+        assert headers["Content-Type"] == listed[name]["type"]
+        assert int(headers["Content-Length"]) == listed[name]["size"] == len(body)
+    status, _, _ = _get(port, f"/../{manifest_path(version).name}")
+    assert status == 404
+
+
+def test_a_site_without_a_manifest_is_still_served(
+    tmp_path: Path, programme: Programme, roster: Roster
+) -> None:
+    """A site published before manifests: serve looks at the files themselves."""
+    import hashlib
+
+    from icssi_itinerary.manifest import manifest_path
+
+    out = tmp_path / "site"
+    _publish(programme, roster, out, T1)
+    manifest_path(out.resolve()).unlink()
+    with _serving(out) as port:
+        status, headers, body = _get(port, "/programme.ics")
+    assert status == 200 and body == (out / "programme.ics").read_bytes()
+    assert headers["ETag"] == '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    assert headers["Content-Type"] == "text/calendar; charset=utf-8"
+
+
+def test_a_republish_keeps_the_facts_of_unchanged_files_and_removes_old_manifests(
+    tmp_path: Path, programme: Programme, roster: Roster
+) -> None:
+    import json
+
+    from icssi_itinerary.manifest import manifest_path
+
+    out = tmp_path / "site"
+    _publish(programme, roster, out, T1)
+    first = json.loads(manifest_path(out.resolve()).read_text(encoding="utf-8"))["files"]
+    for hour in (1, 2):
+        _publish(programme, roster, out, T1 + timedelta(hours=hour))
+    again = json.loads(manifest_path(out.resolve()).read_text(encoding="utf-8"))["files"]
+    assert again == first  # nothing changed: same bytes, same times (hard links)
+    manifests = sorted(p.name for p in tmp_path.glob(".site.version-*.manifest.json"))
+    versions = sorted(p.name for p in tmp_path.glob(".site.version-*") if p.is_dir())
+    assert manifests == [f"{name}.manifest.json" for name in versions] and len(versions) == 2

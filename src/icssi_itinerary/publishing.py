@@ -22,7 +22,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -37,6 +37,7 @@ from .files import write_atomic
 from .fingerprints import fingerprint
 from .identity import item_uid
 from .ledger import Ledger
+from .manifest import FileFacts, facts_of, manifest_path, read_manifest, write_manifest
 from .model import Itinerary, Programme, Roster
 from .parallel import run_parallel
 from .spreadsheet import spreadsheet_cell
@@ -86,13 +87,29 @@ def private_folder(out: Path, secret_file: Path | None) -> Path:
 
 
 class _Site:
-    """A new site folder, reusing the previous site's file where the bytes are equal."""
+    """A new site folder, reusing the previous site's file where the bytes are equal,
+    and its manifest (:mod:`.manifest`): what a server needs to know of each file."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, media_types: Mapping[str, str]) -> None:
         self.previous = out.resolve() if out.is_symlink() else None
         self.folder = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}{SITE_PREFIX}"))
         self.folder.chmod(0o755)
         self.written = self.unchanged = 0
+        self.media_types = media_types
+        self.files: dict[str, FileFacts] = {}
+        self.known = (read_manifest(self.previous) if self.previous else None) or {}
+
+    def _media_type(self, name: str) -> str | None:
+        return self.media_types.get(Path(name).suffix)
+
+    def _linked(self, name: str) -> None:
+        """Hard-link *name* from the previous site, with its facts."""
+        assert self.previous is not None
+        target = self.folder / name
+        target.parent.mkdir(mode=0o755, exist_ok=True)
+        os.link(self.previous / name, target)
+        self.files[name] = self.known.get(name) or facts_of(target, self._media_type(name))
+        self.unchanged += 1
 
     def reuse(self, names: Sequence[str]) -> bool:
         """Hard-link *names* from the previous site, if it has them all."""
@@ -100,23 +117,29 @@ class _Site:
         if old is None or not all((old / name).is_file() for name in names):
             return False
         for name in names:
-            target = self.folder / name
-            target.parent.mkdir(mode=0o755, exist_ok=True)
-            os.link(old / name, target)
-            self.unchanged += 1
+            self._linked(name)
         return True
 
     def put(self, name: str, data: bytes) -> None:
-        target = self.folder / name
-        target.parent.mkdir(mode=0o755, exist_ok=True)
         old = self.previous / name if self.previous else None
         if old is not None and old.is_file() and old.read_bytes() == data:
-            os.link(old, target)
-            self.unchanged += 1
+            self._linked(name)
             return
+        target = self.folder / name
+        target.parent.mkdir(mode=0o755, exist_ok=True)
         target.write_bytes(data)
         target.chmod(0o644)
+        self.files[name] = facts_of(target, self._media_type(name), data)
         self.written += 1
+
+    def finish(self) -> None:
+        """Write the manifest of what the folder holds."""
+        write_manifest(self.folder, self.files)
+
+    def discard(self) -> None:
+        """Remove the folder and its manifest (a publish that did not take effect)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        manifest_path(self.folder).unlink(missing_ok=True)
 
 
 def _swap(out: Path, folder: Path) -> None:
@@ -126,9 +149,14 @@ def _swap(out: Path, folder: Path) -> None:
     link.unlink(missing_ok=True)
     link.symlink_to(folder.name)
     link.replace(out)
+    keep = {folder, previous, *(manifest_path(f) for f in (folder, previous) if f is not None)}
     for stale in out.parent.glob(f".{out.name}{SITE_PREFIX}*"):
-        if stale not in (folder, previous):
+        if stale in keep:
+            continue
+        if stale.is_dir() and not stale.is_symlink():
             shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)  # a version's manifest
     for stale in out.parent.glob(f".{out.name}.link-*"):
         stale.unlink(missing_ok=True)  # left by a publish stopped just before its rename
 
@@ -200,7 +228,8 @@ def publish(
     with _publishing(private):
         recovered = settle(out, private)
         first = not (private / LEDGER).exists()
-        site = _Site(out)
+        media_types = {e.suffix: e.media_type for e in exporters}
+        site = _Site(out, media_types)
         pending = private / PENDING / site.folder.name
         try:
             pending.parent.mkdir(mode=0o700, exist_ok=True)
@@ -212,6 +241,7 @@ def publish(
                     options or RenderOptions(), base_url=base_url, ledger=ledger.entries()
                 )
                 ledger.remember_render(_render(site, tracked, exporters, base, jobs, progress))
+                site.finish()
                 report = change_report(tracked.changes, moment, site.folder.name)
                 _write_private(pending, tracked.plans, base_url, exporters, report)
                 ledger.commit()
@@ -219,7 +249,7 @@ def publish(
                 ledger.close()
                 raise
         except BaseException:
-            shutil.rmtree(site.folder, ignore_errors=True)
+            site.discard()
             shutil.rmtree(pending, ignore_errors=True)
             with suppress(OSError):
                 pending.parent.rmdir()

@@ -6,7 +6,6 @@ file whose real path leaves the site version (a link planted in it)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,11 +13,21 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .feedhealth import FetchLog
 
-__all__ = ["CACHE_SECONDS", "make_app", "serve"]
+__all__ = ["CACHE_SECONDS", "WAITRESS", "make_app", "serve"]
 
 CACHE_SECONDS = 300
 """How long clients and caches may keep a file: feeds refresh every few hours anyway."""
 
+
+WAITRESS: dict[str, Any] = {
+    "ident": "icssi-itinerary",
+    "threads": 8,  # files are sent from waitress's buffers, so few threads go far
+    "connection_limit": 4000,  # waitress's default, 100, turns a crowd of calendars away
+    "backlog": 2048,
+    "channel_timeout": 60,  # a silent connection is closed after a minute
+    "asyncore_use_poll": True,  # select() cannot watch more than 1024 connections
+}
+"""How ``serve`` sets up waitress (see docs/publishing.md, "serve under load")."""
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -41,7 +50,7 @@ def _media_types() -> dict[str, str]:
     """Each registered format's suffix and media type, as its exporter declares them."""
     from .plugins import get_exporters
 
-    return {e.suffix: e.media_type.split(";")[0] for e in get_exporters().values()}
+    return {e.suffix: e.media_type for e in get_exporters().values()}
 
 
 def _recording(app: WSGIApp, log: FetchLog) -> WSGIApp:
@@ -92,18 +101,15 @@ def published_site(root: Path) -> Path:
     return root
 
 
-def _headers(headers: Any, path: str, url: str) -> None:
-    """One plain ``charset=utf-8`` on text types (``text/calendar; charset=utf-8``):
-    whitenoise appends its own quoted charset to whatever media type it is given. An
-    ``ETag`` from the bytes: whitenoise's (mtime in seconds, size) is the same for a feed
-    republished within a second with an event moved by an hour, and would answer 304.
-    A delegate's own files (in their token's folder) are ``private``: a shared cache
-    must never hand one delegate's feed to another. No page sends its address (with the
-    token in it) to the sites it links to."""
-    media_type = headers["Content-Type"].split(";")[0]
-    if media_type.startswith("text/"):
-        headers["Content-Type"] = f"{media_type}; charset=utf-8"
-    headers["ETag"] = '"' + hashlib.sha256(Path(path).read_bytes()).hexdigest()[:32] + '"'
+def _headers(headers: Any, url: str, etag: str, media_type: str) -> None:
+    """The headers a file is sent with besides whitenoise's: its ``ETag`` and
+    ``Content-Type`` as the manifest gives them (whitenoise's ETag, from mtime in
+    seconds and size, is the same for a feed republished within a second with an event
+    moved by an hour, and would answer 304). A delegate's own files (in their token's
+    folder) are ``private``: a shared cache must never hand one delegate's feed to
+    another. No page sends its address (with the token in it) to the sites it links to."""
+    headers["Content-Type"] = media_type
+    headers["ETag"] = etag
     if url.strip("/").count("/") >= 1:
         headers["Cache-Control"] = f"private, max-age={CACHE_SECONDS}"
     headers["Referrer-Policy"] = "no-referrer"
@@ -113,39 +119,84 @@ def make_app(root: Path, fetches: FetchLog | None = None) -> WSGIApp:
     """A WSGI app serving the files under *root* (a published site's link or a folder),
     counting the fetches of personal feeds in *fetches* if given.
 
-    whitenoise gives correct media types, ``ETag``/``Last-Modified`` from the files,
-    ``304`` on conditional requests, no directory listings and no path traversal. When
-    a publish swaps the link, the next request serves the new site.
+    whitenoise answers: media types, ``ETag``/``Last-Modified``, ``304`` on conditional
+    requests, no directory listings and no path traversal. What it knows of each file
+    comes from the version's manifest, so a request never reads a file to answer and a
+    publish's swap costs one small read, not a walk of the tree; a folder without a
+    manifest (a site published before them) is walked once, as whitenoise does.
     """
+    import os
+    import stat
+
     from whitenoise import WhiteNoise
+
+    from .manifest import FileFacts, facts_of, read_manifest
+
+    types = _media_types()
 
     class _SiteFiles(WhiteNoise):  # type: ignore[misc]
         def __init__(self, application: WSGIApp, root: str, **options: Any) -> None:
             self.site_root = Path(root)  # before whitenoise scans the files, in __init__
-            super().__init__(application, root=root, **options)
+            self.facts: dict[str, FileFacts] = {}
+            super().__init__(
+                application, root=root, add_headers_function=self.headers_of, **options
+            )
+
+        def update_files_dictionary(self, root: str, prefix: str) -> None:
+            listed = read_manifest(self.site_root)
+            if listed is None:  # walked once; only the files inside the site
+                super().update_files_dictionary(root, prefix)
+                return
+            stats: dict[str, os.stat_result] = {}
+            for name, facts in listed.items():
+                when = int(facts["mtime"])
+                path = str(Path(root) / name)
+                stats[path] = os.stat_result(
+                    (stat.S_IFREG | 0o644, 0, 0, 1, 0, 0, facts["size"], when, when, when)
+                )
+                self.facts[path] = facts
+            for path in stats:
+                self.add_file_to_dictionary(prefix + path[len(root) :], path, stat_cache=stats)
 
         def add_file_to_dictionary(self, url: str, path: str, stat_cache: Any = None) -> None:
-            if self.site_root in Path(path).resolve().parents:  # no link out of the site
+            # A file the manifest lists was written by publish; any other must not be
+            # reached through a link out of the site.
+            if path in self.facts or self.site_root in Path(path).resolve().parents:
                 super().add_file_to_dictionary(url, path, stat_cache=stat_cache)
+
+        def headers_of(self, headers: Any, path: str, url: str) -> None:
+            facts = self.facts.get(path) or facts_of(Path(path), types.get(Path(path).suffix))
+            _headers(headers, url, facts["etag"], facts["type"])
 
     loaded: dict[Path, WSGIApp] = {}
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         current = root.resolve()
         if current not in loaded:
-            loaded.clear()
-            loaded[current] = _SiteFiles(
+            site = _SiteFiles(
                 _not_found,
                 root=str(current),
                 max_age=CACHE_SECONDS,
-                mimetypes=_media_types(),
+                mimetypes={suffix: kind.split(";")[0] for suffix, kind in types.items()},
                 index_file=True,
                 allow_all_origins=False,
-                add_headers_function=_headers,
             )
+            loaded.clear()
+            loaded[current] = site
         return loaded[current](environ, start_response)
 
     return app if fetches is None else _recording(app, fetches)
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise this process's limit of open files towards *wanted* (each connection is
+    one), as far as the hard limit allows."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 def serve(
@@ -164,10 +215,11 @@ def serve(
     from .feedhealth import FetchLog
     from .publishing import private_folder
 
+    _allow_open_files(WAITRESS["connection_limit"] + 256)
     fetches = FetchLog(private or private_folder(root, None))
     app = make_app(published_site(root), fetches)
     try:
-        server = waitress.server.create_server(app, host=host, port=port, ident="icssi-itinerary")
+        server = waitress.server.create_server(app, host=host, port=port, **WAITRESS)
     except OSError as error:
         raise InputError(
             f"cannot listen on {host}:{port} ({error.strerror or error})",
