@@ -145,16 +145,20 @@ def test_a_change_after_the_last_fetch_is_not_seen_and_goes_stale(
 ACCESS_LOG = (Path(__file__).parent / "data" / "access-combined.log").read_text(encoding="utf-8")
 
 
-def test_an_access_log_gives_the_same_facts(
-    tmp_path: Path, programme: Programme, roster: Roster
-) -> None:
+def _site_and_log(tmp_path: Path, programme: Programme, roster: Roster) -> tuple[Path, Path]:
+    """A published site, and an access log of fetches of two of its delegates' files."""
     site = _site(tmp_path, programme, roster)
     tokens = _tokens(site)
     log = tmp_path / "access.log"
-    log.write_text(
-        ACCESS_LOG.format(amal=tokens["amal-karim"], haider=tokens["haider-jabbar"]),
-        encoding="utf-8",
-    )
+    text = ACCESS_LOG.format(amal=tokens["amal-karim"], haider=tokens["haider-jabbar"])
+    log.write_text(text, encoding="utf-8")
+    return site, log
+
+
+def test_an_access_log_gives_the_same_facts(
+    tmp_path: Path, programme: Programme, roster: Roster
+) -> None:
+    site, log = _site_and_log(tmp_path, programme, roster)
     result = CliRunner().invoke(cli, ["fetches", str(site), "--log", str(log)])
     assert result.exit_code == 0, result.output
     assert "Counted 2 feed fetches" in result.output
@@ -167,13 +171,7 @@ def test_an_access_log_gives_the_same_facts(
 def test_no_ip_address_or_user_agent_is_stored(
     tmp_path: Path, programme: Programme, roster: Roster
 ) -> None:
-    site = _site(tmp_path, programme, roster)
-    tokens = _tokens(site)
-    log = tmp_path / "access.log"
-    log.write_text(
-        ACCESS_LOG.format(amal=tokens["amal-karim"], haider=tokens["haider-jabbar"]),
-        encoding="utf-8",
-    )
+    site, log = _site_and_log(tmp_path, programme, roster)
     assert CliRunner().invoke(cli, ["fetches", str(site), "--log", str(log)]).exit_code == 0
     private = site.parent / "site.private"
     assert (private / FETCHES).exists()
