@@ -94,9 +94,10 @@ def first_page(data: bytes) -> tuple[str, set[str]]:
     under pdfplumber, reads no text from the CFF fonts of Noto Sans CJK; pypdf does)."""
     page = pypdf.PdfReader(BytesIO(data)).pages[0]
     resources = page["/Resources"]
-    fonts = {
-        str(ref.get_object()["/BaseFont"]).split("+")[-1] for ref in resources["/Font"].values()
-    }
+    assert isinstance(resources, pypdf.generic.DictionaryObject)
+    table = resources["/Font"]
+    assert isinstance(table, pypdf.generic.DictionaryObject)
+    fonts = {str(ref.get_object()["/BaseFont"]).split("+")[-1] for ref in table.values()}
     # pypdf reads a NUL before each two-byte code of those fonts; poppler's pdftotext
     # reads the same text without them.
     return "".join(page.extract_text().replace("\x00", "").split()), fonts
@@ -156,8 +157,10 @@ def test_script_runs_join_neutral_characters_to_their_run() -> None:
 
 def run_cli(roster: Path, target: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "icssi_itinerary", "itinerary", "missing", "--roster", str(roster)]
-        + ["--format", "pdf", "-o", str(target)],
+        [
+            *(sys.executable, "-m", "icssi_itinerary", "itinerary", "missing"),
+            *("--roster", str(roster), "--format", "pdf", "-o", str(target)),
+        ],
         capture_output=True,
         text=True,
         env={**os.environ, **env},

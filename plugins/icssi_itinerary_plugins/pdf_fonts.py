@@ -125,15 +125,16 @@ def findable(spec: FontSpec) -> bool:
 
 
 class NoFontFor(FontNotFound):
-    """Text in a script no installed font draws: names the script, the characters and the
-    package to install. :mod:`.pdf_pages` adds which field of the input holds them."""
+    """Text in a script no installed font draws: names the script, the text and the
+    package to install. :mod:`.pdf_pages` adds which field of the input holds it."""
 
-    def __init__(self, script: str, chars: str, spec: FontSpec, where: str | None = None) -> None:
-        self.script, self.chars, self.spec = script, chars, spec
-        name = script_name(script)
-        shown = "".join(dict.fromkeys(chars))[:12]
+    def __init__(
+        self, script: str, text: str, chars: str, spec: FontSpec, where: str | None = None
+    ) -> None:
+        self.script, self.text, self.chars, self.spec = script, text, chars, spec
+        shown = text if len(text) <= 40 else f"{text[:39]}…"
         super().__init__(
-            f"no installed font draws its {name} text ({shown!r})",
+            f"no installed font draws {script_name(script)} text ({shown!r})",
             source=where,
             hint=(
                 f"install one (Debian/Ubuntu: apt-get install {spec.package}) or put "
@@ -143,7 +144,7 @@ class NoFontFor(FontNotFound):
 
     def at(self, source: str, field: str) -> NoFontFor:
         """The same error, naming where the text comes from (``delegate 'x'``, ``name``)."""
-        located = NoFontFor(self.script, self.chars, self.spec, source)
+        located = NoFontFor(self.script, self.text, self.chars, self.spec, source)
         located.field = field
         located.args = (str(located),)
         return located
@@ -212,7 +213,8 @@ class DocumentFonts:
                 if font is not None:
                     route[char] = font.fontkey
                 elif not _invisible(char):
-                    raise NoFontFor(script, "".join(needed), script_font(script, bold, region))
+                    spec = script_font(script, False, region)
+                    raise NoFontFor(script, run.strip(), "".join(needed), spec)
                 elif fonts:
                     route[char] = fonts[0].fontkey
         return route
