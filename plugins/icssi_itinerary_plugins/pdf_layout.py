@@ -191,6 +191,12 @@ class Document(FPDF):
             return len(lines) * height
         self.set_text_color(*part.color)
         self.set_x(left_of_text)
+        if self.get_string_width(part.text) <= inner and "\n" not in part.text:
+            # One line (most are): shaped once, not once per character by the breaker.
+            if draw:
+                self.cell(width - part.indent, height, part.text, align=align)
+                self.set_xy(x, self.get_y() + height)
+            return height
         measured = self.multi_cell(
             width - part.indent,
             height,
