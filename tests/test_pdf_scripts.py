@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 
@@ -22,7 +23,14 @@ import pypdf
 import pytest
 
 from conftest import ROOT
-from icssi_itinerary import Programme, RenderOptions, build_itinerary, load_roster
+from icssi_itinerary import (
+    InputError,
+    Programme,
+    RenderOptions,
+    build_itinerary,
+    load_roster,
+    render_programme,
+)
 from icssi_itinerary import render_itinerary as render
 from icssi_itinerary.plugins import get_exporters
 from icssi_itinerary_plugins.fonts import LATIN, LATIN_BOLD, candidate_fonts, script_font
@@ -196,3 +204,23 @@ def test_a_script_without_a_font_is_one_line_naming_the_field_and_package(
     assert "delegate 'missing'" in line and "name_native" in line, line
     assert script in line and package in line and "ICSSI_ITINERARY_FONT_DIR" in line, line
     assert not target.exists()
+
+
+def test_a_programme_text_without_a_font_names_the_event_field(
+    programme: Programme, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = candidate_fonts(LATIN)
+    if not found:
+        pytest.skip("DejaVu Sans is not installed (Debian package fonts-dejavu-core)")
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    shutil.copy(found[0], folder / found[0].name)
+    monkeypatch.setenv("ICSSI_ITINERARY_FONT_DIR", str(folder))
+    monkeypatch.setenv("ICSSI_ITINERARY_SYSTEM_FONTS", "0")
+    events = programme.events
+    event = events[1]
+    renamed = replace(programme, events=(events[0], replace(event, title="सत्र"), *events[2:]))
+    with pytest.raises(InputError) as raised:
+        render_programme(get_exporters()["pdf"], renamed, RenderOptions())
+    assert str(raised.value).startswith(f"event {event.id!r}: title: "), raised.value
+    assert "Devanagari" in str(raised.value) and "fonts-noto-core" in str(raised.value)

@@ -129,13 +129,21 @@ class NoFontFor(FontNotFound):
     package to install. :mod:`.pdf_pages` adds which field of the input holds it."""
 
     def __init__(
-        self, script: str, text: str, chars: str, spec: FontSpec, where: str | None = None
+        self,
+        script: str,
+        text: str,
+        chars: str,
+        spec: FontSpec,
+        *,
+        source: str | None = None,
+        field: str | None = None,
     ) -> None:
         self.script, self.text, self.chars, self.spec = script, text, chars, spec
         shown = text if len(text) <= 40 else f"{text[:39]}…"
         super().__init__(
             f"no installed font draws {script_name(script)} text ({shown!r})",
-            source=where,
+            source=source,
+            field=field,
             hint=(
                 f"install one (Debian/Ubuntu: apt-get install {spec.package}) or put "
                 f"{spec.files[0]} in a folder named by {FONT_DIR_ENV}"
@@ -144,10 +152,7 @@ class NoFontFor(FontNotFound):
 
     def at(self, source: str, field: str) -> NoFontFor:
         """The same error, naming where the text comes from (``delegate 'x'``, ``name``)."""
-        located = NoFontFor(self.script, self.text, self.chars, self.spec, source)
-        located.field = field
-        located.args = (str(located),)
-        return located
+        return NoFontFor(self.script, self.text, self.chars, self.spec, source=source, field=field)
 
 
 def _invisible(char: str) -> bool:
@@ -167,8 +172,9 @@ def _family(path: Path, face: int) -> str:
 @cache
 def _face_number(path: Path, family: str | None) -> int:
     """The face of a font collection (``.ttc``) whose family is *family*; 0 otherwise."""
-    if family is None or path.read_bytes()[:4] != b"ttcf":
-        return 0
+    with path.open("rb") as file:
+        if family is None or file.read(4) != b"ttcf":
+            return 0
     collection = ttLib.TTCollection(path, lazy=True)
     for number, font in enumerate(collection.fonts):
         if font["name"].getBestFamilyName() == family:
