@@ -12,12 +12,15 @@ letters).
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
+import struct
 import subprocess
 import unicodedata
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import pdfplumber
@@ -198,3 +201,27 @@ def test_english_columns_read_left_to_right(amal: Itinerary) -> None:
     for label in ("Day by day", "At the place", "What and where", "Nights by city"):
         assert label in text
     assert not arabic_words(data) - expected_words(amal.delegate.name_native or "")
+
+
+SCREENSHOTS = ROOT / "docs" / "images"
+
+
+@pytest.mark.parametrize(
+    ("language", "image"), [("ar-IQ", "pdf-arabic.png"), ("en", "pdf-english.png")]
+)
+def test_screenshots(amal: Itinerary, tmp_path: Path, language: str, image: str) -> None:
+    """docs/pdf.md shows page 1 of Amal's printout in Arabic and English, rendered by
+    poppler; ``ICSSI_UPDATE_SCREENSHOTS=1`` writes them to docs/images/."""
+    update = os.environ.get("ICSSI_UPDATE_SCREENSHOTS") == "1"
+    source = tmp_path / "amal.pdf"
+    source.write_bytes(pdf_of(amal, language))
+    stem = (SCREENSHOTS if update else tmp_path) / image.removesuffix(".png")
+    subprocess.run(
+        [need_tool("pdftoppm"), "-png", "-r", "60", "-singlefile", str(source), str(stem)],
+        check=True,
+    )
+    data = stem.with_suffix(".png").read_bytes()
+    width, height = struct.unpack(">II", data[16:24])
+    # A4 (210 x 297 mm) at 60 dots per inch, poppler rounding up
+    assert (width, height) == (math.ceil(210 / 25.4 * 60), math.ceil(297 / 25.4 * 60))
+    assert (SCREENSHOTS / image).exists(), "run with ICSSI_UPDATE_SCREENSHOTS=1 once"
