@@ -340,7 +340,8 @@ def _itinerary_pdf(itinerary: Itinerary, options: RenderOptions) -> bytes:
     words = _Words(options.language or delegate.language)
     other = options.display_zone(itinerary)
     pdf = _document(
-        words.gettext("Itinerary for %(name)s", name=delegate.name),
+        # the document's title (metadata): no bidi isolates, shown by viewers as text
+        words.reader.gettext("Itinerary for %(name)s", name=delegate.name),
         generated(options, itinerary.items),
         programme.title,
         words,
