@@ -43,6 +43,7 @@ from icssi_itinerary.plugins import get_exporters
 PAGES = ROOT / "plugins" / "icssi_itinerary_plugins" / "pdf_pages.py"
 FEED = "https://example.org/icssi/feeds/3f9a1c/amal-karim.ics"
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
+ISOLATES = "\u2066\u2067\u2068\u2069"
 
 
 def pdf_of(itinerary: Itinerary, language: str) -> bytes:
@@ -225,3 +226,53 @@ def test_screenshots(amal: Itinerary, tmp_path: Path, language: str, image: str)
     # A4 (210 x 297 mm) at 60 dots per inch, poppler rounding up
     assert (width, height) == (math.ceil(210 / 25.4 * 60), math.ceil(297 / 25.4 * 60))
     assert (SCREENSHOTS / image).exists(), "run with ICSSI_UPDATE_SCREENSHOTS=1 once"
+
+
+def now_in_line(data: bytes) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The words and Arabic glyphs of the line saying Amal is now in Istanbul."""
+    with pdfplumber.open(BytesIO(data)) as document:
+        page = document.pages[0]
+        words = [{**w, "text": w["text"].strip(ISOLATES)} for w in page.extract_words()]
+        # in a right-to-left run a bracket is drawn mirrored: its text comes first
+        eet = next(w for w in words if w["text"] in ("(EET)", ")EET("))
+        line = [w for w in words if abs(w["bottom"] - eet["bottom"]) < 1.5]
+        # the baseline: glyphs of other fonts have other heights
+        base = next(
+            c
+            for c in page.chars
+            if c["text"] == "E"
+            and eet["x0"] <= c["x0"] <= eet["x1"]
+            and eet["top"] <= c["top"] <= eet["bottom"]
+        )
+        glyphs = [
+            c
+            for c in page.chars
+            if abs(c["matrix"][5] - base["matrix"][5]) < 0.5
+            and unicodedata.bidirectional(c["text"][:1]) == "AL"
+        ]
+    return line, glyphs
+
+
+def test_latin_names_inside_an_arabic_line_keep_their_order(amal: Itinerary) -> None:
+    """« الآن في Istanbul · التوقيت: توقيت إسطنبول (EET) » reads from the right: the
+    Arabic start right of the city, the zone (its abbreviation last) left of it; each
+    Latin name left to right, as a whole."""
+    line, glyphs = now_in_line(pdf_of(amal, "ar-IQ"))
+    city = next(w for w in line if w["text"] == "Istanbul")
+    eet = next(w for w in line if w["text"] == ")EET(")
+    assert eet["x1"] < city["x0"]
+    assert any(g["x0"] > city["x1"] for g in glyphs), "'now in' is right of the city"
+    assert any(eet["x1"] < g["x0"] < city["x0"] for g in glyphs), "the zone is left of it"
+    page = "https://example.org/icssi/amal-karim.html"
+    options = RenderOptions(language="ar-IQ", links={"page": page})
+    data = render_itinerary(get_exporters()["pdf"], amal, options)
+    with pdfplumber.open(BytesIO(data)) as document:
+        text = document.pages[0].extract_text() or ""
+    assert page in "".join(text.split()), "the URL reads left to right"
+
+
+def test_an_english_line_reads_left_to_right(amal: Itinerary) -> None:
+    line, glyphs = now_in_line(pdf_of(amal, "en"))
+    words = [w["text"] for w in sorted(line, key=lambda w: w["x0"])]
+    assert " ".join(words).endswith("» Now in Istanbul · clocks: Istanbul time (EET)")
+    assert not glyphs
