@@ -179,7 +179,11 @@ def run_cli(roster: Path, target: Path, env: dict[str, str]) -> subprocess.Compl
 
 @pytest.mark.parametrize(
     ("native", "script", "package"),
-    [("सुमन राव", "Devanagari", "fonts-noto-core"), ("王小明", "Han", "fonts-noto-cjk")],
+    [
+        ("सुमन राव", "Devanagari", "fonts-noto-core"),
+        ("王小明", "Han", "fonts-noto-cjk"),
+        ("Amal \U0001fae8", "symbol", "fonts-noto-core"),  # a face emoji of Unicode 15
+    ],
 )
 def test_a_script_without_a_font_is_one_line_naming_the_field_and_package(
     tmp_path: Path, native: str, script: str, package: str

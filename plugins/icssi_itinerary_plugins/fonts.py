@@ -26,7 +26,7 @@ from pathlib import Path
 
 from icssi_itinerary import InputError
 
-from .scripts import script_name
+from .scripts import COMMON, INHERITED, script_name
 
 __all__ = [
     "ARABIC",
@@ -141,6 +141,20 @@ def script_font(script: str, bold: bool = False, region: str = "SC") -> FontSpec
             f"{face}:style={weight}",
             "fonts-noto-cjk",
             face,
+        )
+    if script in (COMMON, INHERITED):
+        # Symbols (arrows, dingbats, signs) beyond DejaVu Sans' cut-down copy.
+        return FontSpec(
+            f"{'bold ' if bold else ''}symbols",
+            "Noto Sans Symbols",
+            (
+                f"NotoSansSymbols-{weight}.ttf",
+                "NotoSansSymbols2-Regular.ttf",
+                "NotoSansMath-Regular.ttf",
+                f"DejaVuSans{'-Bold' if bold else ''}.ttf",
+            ),
+            f"Noto Sans Symbols:style={weight}",
+            "fonts-noto-core",
         )
     name = script_name(script)
     stem = name.replace(" ", "")
@@ -283,7 +297,9 @@ def _fc_match_face(pattern: str) -> tuple[Path, int] | None:
         return None
     file, index = answer.split("\t", 1)
     path = Path(file)
-    return (path, int(index or 0)) if path.is_file() and index.isdigit() else None
+    # only what fpdf2 embeds: TrueType and OpenType (not bitmap or Type 1 fonts)
+    usable = path.suffix.lower() in (".ttf", ".otf", ".ttc") and path.is_file()
+    return (path, int(index)) if usable and index.isdigit() else None
 
 
 def missing_message(specs: Iterable[FontSpec]) -> str:

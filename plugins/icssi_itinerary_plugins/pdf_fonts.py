@@ -28,7 +28,7 @@ from .fonts import (
     find_font,
     script_font,
 )
-from .scripts import script_name, script_runs
+from .scripts import NEUTRAL, script_name, script_of, script_runs
 
 __all__ = ["DocumentFonts", "NoFontFor", "add_font", "findable"]
 
@@ -216,11 +216,17 @@ class DocumentFonts:
             fonts = self._fonts(script, needed, bold, region)
             for char in needed:
                 font = next((f for f in fonts if ord(char) in f.cmap), None)
+                own = script_of(char)
+                if font is None and own in NEUTRAL and not _invisible(char):
+                    # a symbol inside a run of letters: the symbol fonts may have it
+                    symbols = self._fonts(own, [char], bold, region)
+                    font = next((f for f in symbols if ord(char) in f.cmap), None)
                 if font is not None:
                     route[char] = font.fontkey
                 elif not _invisible(char):
-                    spec = script_font(script, False, region)
-                    raise NoFontFor(script, run.strip(), "".join(needed), spec)
+                    missing = own if own in NEUTRAL else script
+                    spec = script_font(missing, False, region)
+                    raise NoFontFor(missing, run.strip(), "".join(needed), spec)
                 elif fonts:
                     route[char] = fonts[0].fontkey
         return route

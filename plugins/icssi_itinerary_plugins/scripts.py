@@ -17,23 +17,27 @@ from fontTools import unicodedata as ucd  # type: ignore[import-untyped]
 __all__ = [
     "COMMON",
     "INHERITED",
+    "NEUTRAL",
     "Run",
     "is_rtl",
     "script_extensions",
     "script_name",
+    "script_of",
     "script_runs",
 ]
 
 COMMON = "Zyyy"
 INHERITED = "Zinh"
-_NEUTRAL = {COMMON, INHERITED, "Zzzz"}
+NEUTRAL = frozenset({COMMON, INHERITED, "Zzzz"})
+"""Characters of no one script: common, inherited (combining marks), unassigned."""
 
 Run = tuple[str, str]
 """A script code and the text written in it."""
 
 
 @lru_cache(maxsize=4096)
-def _script(char: str) -> str:
+def script_of(char: str) -> str:
+    """The ISO 15924 code of *char*'s script (``Zyyy`` for spaces, digits, symbols)."""
     return str(ucd.script(char))
 
 
@@ -43,8 +47,8 @@ def script_runs(text: str) -> list[Run]:
     runs: list[list[str]] = []  # [script, text]
     pending = ""  # neutral characters before the first run with a script
     for char in text:
-        script = _script(char)
-        if script in _NEUTRAL:
+        script = script_of(char)
+        if script in NEUTRAL:
             if runs:
                 runs[-1][1] += char
             else:
@@ -66,7 +70,10 @@ def script_extensions(char: str) -> frozenset[str]:
 
 
 def script_name(code: str) -> str:
-    """``Devanagari`` for ``Deva``: the script's name in the Unicode data."""
+    """``Devanagari`` for ``Deva``: the script's name in the Unicode data (``symbol``
+    for the characters of no one script)."""
+    if code in NEUTRAL:
+        return "symbol"
     return str(ucd.script_name(code)).replace("_", " ")
 
 
