@@ -7,7 +7,9 @@ which is why pyproject.toml pins ``fpdf2<2.9``. Which font *files* to use is
 from __future__ import annotations
 
 import copy
+import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 
@@ -16,23 +18,19 @@ from fontTools import subset, ttLib  # type: ignore[import-untyped]
 from fpdf import FPDF
 from fpdf.fonts import HarfBuzzFont, SubsetMap, TTFFont
 
-from .fonts import FontNotFound, FontSpec, find_font
-
-__all__ = ["add_font", "findable", "is_arabic"]
-
-# Scripts DejaVu Sans draws poorly or not at all (no Arabic shaping tables worth using):
-# these code points go to the Arabic font, and text holding them is shaped by HarfBuzz.
-_ARABIC_RANGES = (
-    (0x0600, 0x06FF),
-    (0x0750, 0x077F),
-    (0x0870, 0x08FF),
-    (0xFB50, 0xFDFF),
-    (0xFE70, 0xFEFF),
+from .fonts import (
+    FONT_DIR_ENV,
+    FontNotFound,
+    FontSpec,
+    candidate_fonts,
+    cjk_region,
+    fc_match_charset,
+    find_font,
+    script_font,
 )
+from .scripts import NEUTRAL, script_name, script_of, script_runs
 
-
-def is_arabic(code: int) -> bool:
-    return any(low <= code <= high for low, high in _ARABIC_RANGES)
+__all__ = ["DocumentFonts", "NoFontFor", "add_font", "findable"]
 
 
 # --- fonts: parsed once per process, copied per document ------------------------------
@@ -61,7 +59,7 @@ class _LoadedFont:
     embeddable: bytes
 
 
-_LOADED: dict[tuple[str, str, Path, str], _LoadedFont] = {}
+_LOADED: dict[tuple[str, str, Path, str, int], _LoadedFont] = {}
 
 
 def _save(font: ttLib.TTFont) -> bytes:
@@ -70,17 +68,20 @@ def _save(font: ttLib.TTFont) -> bytes:
     return buffer.getvalue()
 
 
-def _load(family: str, style: str, path: Path, cut: str) -> _LoadedFont:
-    """Parse *path* once per process. *cut*: ``common`` keeps the common scripts only,
-    ``no-arabic`` everything but Arabic (left to the Arabic font), ``all`` everything."""
-    key = (family, style, path, cut)
+def _load(family: str, style: str, path: Path, cut: str, face: int = 0) -> _LoadedFont:
+    """Parse *path* (its face number *face*, in a collection) once per process. *cut*:
+    ``common`` keeps the common scripts only, ``all`` everything."""
+    key = (family, style, path, cut, face)
     if key not in _LOADED:
         raw = path.read_bytes()
-        font = ttLib.TTFont(BytesIO(raw), recalcTimestamp=False)
+        font = ttLib.TTFont(BytesIO(raw), recalcTimestamp=False, fontNumber=face, lazy=True)
+        if raw[:4] == b"ttcf":
+            raw = _save(font)  # the one face, with its layout tables, for HarfBuzz
         for tag in _DROP_TABLES:
             if tag in font:
                 del font[tag]
         if cut == "common":
+            font.ensureDecompiled()
             wanted = [
                 code
                 for code in font.getBestCmap()
@@ -95,16 +96,13 @@ def _load(family: str, style: str, path: Path, cut: str) -> _LoadedFont:
         scratch = FPDF()
         template = TTFFont(scratch, BytesIO(embeddable), f"{family}{style}", style)  # type: ignore[arg-type]
         template._hbfont = HarfBuzzFont(hb.Face(hb.Blob(shaping)))
-        if cut != "all":
-            template.cmap = {c: g for c, g in template.cmap.items() if not is_arabic(c)}
-            template.glyph_ids = {c: g for c, g in template.glyph_ids.items() if c in template.cmap}
         _LOADED[key] = _LoadedFont(template, embeddable)
     return _LOADED[key]
 
 
-def add_font(pdf: FPDF, family: str, style: str, path: Path, cut: str) -> TTFFont:
+def add_font(pdf: FPDF, family: str, style: str, path: Path, cut: str, face: int = 0) -> TTFFont:
     """``pdf.add_font`` from the per-process cache: a fresh subset and font tables per PDF."""
-    loaded = _load(family, style, path, cut)
+    loaded = _load(family, style, path, cut, face)
     font = copy.copy(loaded.template)  # shares cmap, widths, glyph ids, HarfBuzz face
     font.i = len(pdf.fonts) + 1
     font.ttfont = ttLib.TTFont(BytesIO(loaded.embeddable), recalcTimestamp=False, lazy=True)
@@ -121,3 +119,152 @@ def findable(spec: FontSpec) -> bool:
     except FontNotFound:
         return False
     return True
+
+
+# --- fonts per script: chosen for each run of text ------------------------------------
+
+
+class NoFontFor(FontNotFound):
+    """Text in a script no installed font draws: names the script, the text and the
+    package to install. :mod:`.pdf_pages` adds which field of the input holds it."""
+
+    def __init__(
+        self,
+        script: str,
+        text: str,
+        chars: str,
+        spec: FontSpec,
+        *,
+        source: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.script, self.text, self.chars, self.spec = script, text, chars, spec
+        shown = text if len(text) <= 40 else f"{text[:39]}…"
+        super().__init__(
+            f"no installed font draws {script_name(script)} text ({shown!r})",
+            source=source,
+            field=field,
+            hint=(
+                f"install one (Debian/Ubuntu: apt-get install {spec.package}) or put "
+                f"{spec.files[0]} in a folder named by {FONT_DIR_ENV}"
+            ),
+        )
+
+    def at(self, source: str, field: str) -> NoFontFor:
+        """The same error, naming where the text comes from (``delegate 'x'``, ``name``)."""
+        return NoFontFor(self.script, self.text, self.chars, self.spec, source=source, field=field)
+
+
+def _invisible(char: str) -> bool:
+    """Format characters (joiners, bidi marks and isolates): shaping uses them, no font
+    needs to draw them."""
+    return unicodedata.category(char) == "Cf" or char.isspace()
+
+
+_FAMILIES: dict[tuple[Path, int], str] = {}
+
+
+def _family(path: Path, face: int) -> str:
+    """A name for *path* (face *face*), the same in every document of the process."""
+    return _FAMILIES.setdefault((path, face), f"script{len(_FAMILIES) + 1}")
+
+
+@cache
+def _face_number(path: Path, family: str | None) -> int:
+    """The face of a font collection (``.ttc``) whose family is *family*; 0 otherwise."""
+    with path.open("rb") as file:
+        if family is None or file.read(4) != b"ttcf":
+            return 0
+    collection = ttLib.TTCollection(path, lazy=True)
+    for number, font in enumerate(collection.fonts):
+        if font["name"].getBestFamilyName() == family:
+            return number
+    return 0
+
+
+class DocumentFonts:
+    """The fonts of one PDF: DejaVu Sans for Latin, Greek and Cyrillic (the primary font),
+    and for the runs of any other script (:func:`.scripts.script_runs`) the font of that
+    script, added to the document the first time its text occurs."""
+
+    def __init__(self, pdf: FPDF, latin: Path, bold: Path) -> None:
+        self.pdf = pdf
+        self.latin = {
+            "": add_font(pdf, "latin", "", latin, "common"),
+            "B": add_font(pdf, "latin", "B", bold, "common"),
+        }
+        self.fallbacks: list[str] = []
+        """The families of the fonts added for other scripts, in the order added."""
+        self._added: dict[tuple[Path, int, str], TTFFont] = {}
+
+    def plain(self, text: str) -> bool:
+        """Text the cut-down Latin font draws alone, without shaping or fallback."""
+        cmap = self.latin[""].cmap
+        return all(ord(char) in cmap for char in text)
+
+    def route(self, text: str, bold: bool) -> dict[str, str]:
+        """The font key for each character of *text* the Latin font does not draw;
+        :class:`NoFontFor` if some script of it has no font."""
+        cmap = self.latin[""].cmap
+        runs = script_runs(text)
+        region = cjk_region(script for script, _ in runs)
+        route: dict[str, str] = {}
+        for script, run in runs:
+            needed = [c for c in run if ord(c) not in cmap and c not in route]
+            if not needed:
+                continue
+            fonts = self._fonts(script, needed, bold, region)
+            for char in needed:
+                font = next((f for f in fonts if ord(char) in f.cmap), None)
+                own = script_of(char)
+                if font is None and own in NEUTRAL and not _invisible(char):
+                    # a symbol inside a run of letters: the symbol fonts may have it
+                    symbols = self._fonts(own, [char], bold, region)
+                    font = next((f for f in symbols if ord(char) in f.cmap), None)
+                if font is not None:
+                    route[char] = font.fontkey
+                elif not _invisible(char):
+                    missing = own if own in NEUTRAL else script
+                    spec = script_font(missing, False, region)
+                    raise NoFontFor(missing, run.strip(), "".join(needed), spec)
+                elif fonts:
+                    route[char] = fonts[0].fontkey
+        return route
+
+    def _fonts(self, script: str, chars: list[str], bold: bool, region: str) -> list[TTFFont]:
+        """Fonts of this document for *chars* of *script*: the script's own font (bold
+        where *bold* and one is installed), then as many more as it takes to cover them."""
+        visible = [c for c in chars if not _invisible(c)]
+        chosen: list[TTFFont] = []
+
+        def missing() -> list[str]:
+            return [c for c in visible if not any(ord(c) in f.cmap for f in chosen)]
+
+        def take(path: Path, face: int, weight: bool) -> None:
+            # Looked at in the per-process copy: only a font that helps joins the PDF.
+            style = "B" if weight else ""
+            cmap = _load(_family(path, face), style, path, "all", face).template.cmap
+            if any(ord(c) in cmap for c in missing()):
+                chosen.append(self._add(path, face, weight))
+
+        for weight in (True, False) if bold else (False,):
+            spec = script_font(script, weight, region)
+            for path in candidate_fonts(spec):
+                take(path, _face_number(path, spec.face), weight)
+                if not missing():
+                    return chosen
+        left = missing()
+        matched = fc_match_charset(left) if left else None
+        if matched is not None:
+            take(*matched, False)
+        return chosen or [self.latin["B" if bold else ""]]
+
+    def _add(self, path: Path, face: int, bold: bool) -> TTFFont:
+        style = "B" if bold else ""
+        key = (path, face, style)
+        if key not in self._added:
+            family = _family(path, face)
+            self._added[key] = add_font(self.pdf, family, style, path, "all", face)
+            if family not in self.fallbacks:
+                self.fallbacks.append(family)
+        return self._added[key]

@@ -14,8 +14,9 @@ from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from .fonts import ARABIC, LATIN, LATIN_BOLD, FontNotFound, find_font, missing_message
-from .pdf_fonts import add_font, findable, is_arabic
+from .pdf_fonts import DocumentFonts, findable
 from .qr import QUIET_ZONE, qr_matrix, qr_runs
+from .scripts import is_rtl
 
 __all__ = ["Document", "Part", "Table"]
 
@@ -46,10 +47,30 @@ class Part:
 class Document(FPDF):
     """An A4 page with our fonts, a footer, and rows that never break across pages."""
 
-    def __init__(self, title: str, generated: datetime, source: str) -> None:
+    def __init__(
+        self,
+        title: str,
+        generated: datetime,
+        source: str,
+        *,
+        footer: Callable[[int, int], tuple[str, str]] | None = None,
+        rtl: bool = False,
+    ) -> None:
+        """*footer* gives, for page *n* of *m*, what the footer says where lines begin and
+        where they end (by default, in English: when and from what *source* the document
+        was made, and the page number); *rtl*: laid out right to left (columns mirrored,
+        text aligned right), for a reader of Arabic."""
         super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.generated = generated
-        self.source = source
+        self.rtl = rtl
+        self._footer = footer or (
+            lambda page, pages: (
+                f"Generated {generated:%Y-%m-%d} by icssi-itinerary from {source}",
+                f"Page {page} of {pages}",
+            )
+        )
+        # Footers are drawn last, when the number of pages is known (in the reader's
+        # digits); fpdf2's "{nb}" would also replace that text where the input has it.
+        self.alias_nb_pages(None)  # type: ignore[arg-type]  # documented as "off"
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, BOTTOM)
         self.set_creation_date(generated)
@@ -66,43 +87,35 @@ class Document(FPDF):
             bold = find_font(LATIN_BOLD)
         except FontNotFound:
             bold = latin  # headings in the regular weight rather than no PDF
-        self._latin = {
-            "": add_font(self, "latin", "", latin, "common"),
-            "B": add_font(self, "latin", "B", bold, "common"),
-        }
-        self._latin_path = latin
-        self._fallbacks: dict[str, str] = {}
+        self._fonts = DocumentFonts(self, latin, bold)
+        self._latin = self._fonts.latin
+        self._route: dict[str, str] = {}
         self.on_new_page: Callable[[], None] | None = None
         self.add_page()
 
     # Text -------------------------------------------------------------------------
 
-    def _plain(self, text: str) -> bool:
-        """Text the cut-down Latin font draws alone, without shaping or fallback."""
-        cmap = self._latin[""].cmap
-        return all(ord(char) in cmap for char in text)
-
     def _use(self, text: str, size: float, bold: bool) -> bool:
-        """Set the font for *text*; ``True`` if it is plain (see :meth:`_plain`).
+        """Set the font for *text*; ``True`` if the Latin font draws it alone, unshaped.
 
         Shaping and fallback fonts are switched on only where the text needs them: both
-        make fpdf2 look at every character, which costs time on every line."""
+        make fpdf2 look at every character, which costs time on every line. Right-to-left
+        text is laid out by the bidirectional algorithm, from the right in a document for
+        a reader of Arabic."""
         self.set_font("latin", "B" if bold else "", size)
-        if self._plain(text):
+        if self._fonts.plain(text):
             self.set_text_shaping(False)
             self.set_fallback_fonts([])
             return True
-        if any(is_arabic(ord(char)) for char in text) and "arabic" not in self._fallbacks:
-            add_font(self, "arabic", "", find_font(ARABIC), "all")
-            self._fallbacks["arabic"] = "arabic"
-        cmap = self._latin[""].cmap
-        other = any(ord(c) not in cmap and not is_arabic(ord(c)) for c in text)
-        if other and "full" not in self._fallbacks:
-            add_font(self, "latinfull", "", self._latin_path, "no-arabic")
-            self._fallbacks["full"] = "latinfull"
-        self.set_text_shaping(True)
-        self.set_fallback_fonts(list(self._fallbacks.values()), exact_match=False)
+        self._route = self._fonts.route(text, bold)
+        direction = "rtl" if self.rtl and is_rtl(text) else None
+        self.set_text_shaping(True, direction=direction)
+        self.set_fallback_fonts(self._fonts.fallbacks, exact_match=False)
         return False
+
+    def get_fallback_font(self, char: str, style: str = "") -> str | None:
+        """The font :meth:`_use` chose for *char*'s run of text (fpdf2 asks per character)."""
+        return self._route.get(char)
 
     def line_height(self, size: float) -> float:
         return size * PT * 1.3
@@ -149,19 +162,26 @@ class Document(FPDF):
             lines.append(" ".join(line))
         return lines
 
+    def start(self) -> str:
+        """``L``, or ``R`` in a right-to-left document: where a line of text begins."""
+        return "R" if self.rtl else "L"
+
     def paragraph(
-        self, x: float, width: float, part: Part, *, draw: bool = True, align: str = "L"
+        self, x: float, width: float, part: Part, *, draw: bool = True, align: str | None = None
     ) -> float:
-        """Draw (or only measure) one wrapped paragraph at (x, current y); its height."""
+        """Draw (or only measure) one wrapped paragraph at (x, current y); its height.
+        The indent is from the side where lines begin."""
+        align = align or self.start()
         height = self.line_height(part.size)
         inner = width - part.indent - 2 * self.c_margin
+        left_of_text = x + (0.0 if self.rtl else part.indent)
         if self._use(part.text, part.size, part.bold):
             lines = self._wrap(part.text, inner, part.size, part.bold)
             if draw:
                 self.set_text_color(*part.color)
                 top = self.get_y()
                 for number, line in enumerate(lines):
-                    left = x + part.indent + self.c_margin
+                    left = left_of_text + self.c_margin
                     if align != "L":
                         room = inner - self._width(line, part.size, part.bold)
                         left += room if align == "R" else room / 2
@@ -170,7 +190,13 @@ class Document(FPDF):
                 self.set_xy(x, top + len(lines) * height)
             return len(lines) * height
         self.set_text_color(*part.color)
-        self.set_x(x + part.indent)
+        self.set_x(left_of_text)
+        if self.get_string_width(part.text) <= inner and "\n" not in part.text:
+            # One line (most are): shaped once, not once per character by the breaker.
+            if draw:
+                self.cell(width - part.indent, height, part.text, align=align)
+                self.set_xy(x, self.get_y() + height)
+            return height
         measured = self.multi_cell(
             width - part.indent,
             height,
@@ -194,24 +220,45 @@ class Document(FPDF):
             self.paragraph(x, width, part)
 
     def one_line(
-        self, x: float, width: float, text: str, size: float, *, bold: bool = False
+        self,
+        x: float,
+        width: float,
+        text: str,
+        size: float,
+        *,
+        bold: bool = False,
+        align: str | None = None,
+        height: float | None = None,
     ) -> None:
         """A time or a label that must not wrap: the font shrinks until it fits."""
+        align = align or self.start()
         room = width - 2 * self.c_margin
-        height = self.line_height(9.0)
+        height = height or self.line_height(9.0)
         top = self.get_y()
         if self._use(text, size, bold):
             while size > 5 and self._width(text, size, bold) > room:
                 size -= 0.25
             self.set_font_size(size)
-            self.text(x + self.c_margin, top + height / 2 + 0.3 * size * PT, text)
+            left = x + self.c_margin
+            if align != "L":
+                spare = room - self._width(text, size, bold)
+                left += spare if align == "R" else spare / 2
+            self.text(left, top + height / 2 + 0.3 * size * PT, text)
         else:
             while size > 5 and self.get_string_width(text) > room:
                 size -= 0.25
                 self.set_font_size(size)
             self.set_x(x)
-            self.cell(width, height, text)
+            self.cell(width, height, text, align=align)
         self.set_xy(x, top + height)
+
+    def columns(self, widths: Sequence[float]) -> list[float]:
+        """The left edge of each column, the first column on the side lines begin."""
+        lefts, x = [], self.l_margin
+        for width in widths:
+            lefts.append(self.w - self.r_margin - (x - self.l_margin) - width if self.rtl else x)
+            x += width
+        return lefts
 
     def qr(self, url: str, x: float, y: float, size: float) -> None:
         """The QR code of *url* as filled rectangles (one per run of dark modules)."""
@@ -239,13 +286,23 @@ class Document(FPDF):
             if self.on_new_page is not None:
                 self.on_new_page()
 
-    def footer(self) -> None:
-        self.set_y(-BOTTOM + 4)
-        self._use("", 7.5, False)
-        self.set_text_color(*GREY)
-        stamp = f"Generated {self.generated:%Y-%m-%d} by icssi-itinerary from {self.source}"
-        self.cell(self.epw * 0.75, 5, stamp, align="L")
-        self.cell(self.epw * 0.25, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+    def finish(self) -> None:
+        """Draw every page's footer, now that the number of pages is known."""
+        pages = self.page
+        self.set_auto_page_break(False)
+        start, end = ("R", "L") if self.rtl else ("L", "R")
+        for number in range(1, pages + 1):
+            self.page = number
+            # fpdf2 only writes a font change into a page when the font changes: this
+            # page's stream ended in some other font than the one last set.
+            self.font_family = ""
+            stamp, count = self._footer(number, pages)
+            self.set_y(-BOTTOM + 4)
+            self.set_text_color(*GREY)
+            self.one_line(self.l_margin, self.epw, stamp, 7.5, align=start, height=5)
+            self.set_y(-BOTTOM + 4)
+            self.one_line(self.l_margin, self.epw, count, 7.5, align=end, height=5)
+        self.page = pages
 
     def heading(self, text: str) -> None:
         """A section heading, kept with at least a few lines of what follows."""
@@ -286,12 +343,10 @@ class Table:
         top = pdf.get_y()
         pdf.set_fill_color(*FILL_HEAD)
         pdf.rect(pdf.l_margin, top, sum(self.widths), height, style="F")
-        x = pdf.l_margin
-        for text, width in zip(self.headers, self.widths, strict=True):
+        for text, width, x in zip(self.headers, self.widths, pdf.columns(self.widths), strict=True):
             pdf.set_y(top + 0.75)
             pdf.set_text_color(*GREY)
             pdf.one_line(x, width, text, 8, bold=True)
-            x += width
         pdf.set_y(top + height)
 
     def row(
@@ -313,15 +368,13 @@ class Table:
         if before is not None:
             before()
         top = pdf.get_y() + 0.8
-        x = pdf.l_margin
-        for cell, width in zip(cells, self.widths, strict=True):
+        for cell, width, x in zip(cells, self.widths, pdf.columns(self.widths), strict=True):
             pdf.set_y(top)
             if isinstance(cell, str):
                 pdf.set_text_color(*INK)
                 pdf.one_line(x, width, cell, 9.0)
             else:
                 pdf.parts(x, width, cell)
-            x += width
         pdf.set_draw_color(210, 210, 210)
         pdf.set_line_width(0.2)
         bottom = top - 0.8 + height
