@@ -56,3 +56,26 @@ def test_english_journeys_read_left_to_right(amal: Itinerary) -> None:
 def test_every_arabic_line_is_laid_out_right_to_left(amal: Itinerary) -> None:
     lines = [line for line in text(amal, "ar") if line]
     assert all(line.startswith("\u200f") for line in lines)
+
+
+def test_arabic_printout_routes_point_from_origin_to_destination(amal: Itinerary) -> None:
+    """In the Arabic PDF a route of two Latin airport names is laid out from the right
+    too: the origin on the right, the arrow pointing left to the destination."""
+    from io import BytesIO
+
+    import pdfplumber
+
+    options = RenderOptions(language="ar-IQ")
+    data = render_itinerary(get_exporters()["pdf"], amal, options)
+    with pdfplumber.open(BytesIO(data)) as document:
+        words = document.pages[0].extract_words()
+    arrows = [w for w in words if w["text"] == "←"]
+    assert arrows
+    for arrow in arrows:
+        line = [w for w in words if abs(w["top"] - arrow["top"]) < 2]
+        names = [w for w in line if w["text"].strip("\u2068\u2069") in ("Baghdad", "Istanbul")]
+        if len(names) == 2:  # the first flight: Baghdad to Istanbul
+            right = max(names, key=lambda w: w["x0"])
+            assert right["text"].strip("\u2068\u2069") == "Baghdad"
+            return
+    raise AssertionError("no line with Baghdad ← Istanbul")

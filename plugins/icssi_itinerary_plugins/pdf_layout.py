@@ -108,7 +108,10 @@ class Document(FPDF):
             self.set_fallback_fonts([])
             return True
         self._route = self._fonts.route(text, bold)
-        direction = "rtl" if self.rtl and is_rtl(text) else None
+        # A reader of Arabic reads a line from the right if it holds Arabic, or the
+        # isolates the reader's words put around names (a route between two Latin names,
+        # whose arrow points left).
+        direction = "rtl" if self.rtl and (is_rtl(text) or "\u2068" in text) else None
         self.set_text_shaping(True, direction=direction)
         self.set_fallback_fonts(self._fonts.fallbacks, exact_match=False)
         return False
