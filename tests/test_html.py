@@ -8,7 +8,9 @@ those files (and the bundled TOML, read with :mod:`tomllib`), not from the model
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import itertools
 import os
 import re
@@ -97,10 +99,51 @@ def text(element: Element) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
+def classes(element: Element) -> list[str]:
+    return (element.get("class") or "").split()
+
+
+def items(root: Element, kind: str | None = None) -> list[Element]:
+    """The items of the day lists (``li.item``), of one *kind* if given."""
+    return [
+        li
+        for li in root.iter("li")
+        if "item" in classes(li) and (kind is None or kind in classes(li))
+    ]
+
+
+def notes(root: Element, css_class: str) -> list[str]:
+    """The text of the notes (``li.move``, ``li.connection``) between the items."""
+    return [text(li) for li in root.iter("li") if css_class in classes(li)]
+
+
+def clock(cell: Element) -> str:
+    """The text of a cell's times (``bdi.clock``), without the label before them."""
+    found = [bdi for bdi in cell.iter("bdi") if "clock" in classes(bdi)]
+    return text(found[0]) if found else ""
+
+
+OWN_SCRIPT = (html_plugin.TEMPLATES / "next.js").read_text(encoding="utf-8")
+
+
+def scripts(root: Element) -> list[Element]:
+    """The page's scripts, each checked to be the built-in inline one, allowed by hash
+    in the page's Content-Security-Policy (and by nothing else)."""
+    found = list(root.iter("script"))
+    (meta,) = [m for m in root.iter("meta") if m.get("http-equiv") == "Content-Security-Policy"]
+    policy = {part.split()[0]: part.split()[1:] for part in meta.get("content", "").split(";")}
+    assert policy["default-src"] == ["'none'"]
+    digest = base64.b64encode(hashlib.sha256(OWN_SCRIPT.encode()).digest()).decode()
+    assert policy["script-src"] == [f"'sha256-{digest}'"]
+    for script in found:
+        assert dict(script.attrib) == {} and script.text == OWN_SCRIPT
+    return found
+
+
 def rows_titled(root: Element, title: str) -> list[Element]:
-    """The table rows whose title (``.what .title``) reads *title*."""
+    """The items whose title (``.what .title``) reads *title*."""
     found = []
-    for row in root.iter("tr"):
+    for row in items(root):
         for bdi in row.iter("bdi"):
             if "title" in (bdi.get("class") or "").split() and text(bdi) == title:
                 found.append(row)
@@ -176,22 +219,30 @@ def test_every_page_parses_without_errors(programme: Programme, roster: Roster) 
         assert page.startswith(b"<!DOCTYPE html>")
 
 
-def test_headings_are_in_order_and_tables_have_headers(amal: Itinerary) -> None:
+def test_headings_are_in_order_and_days_are_lists(amal: Itinerary) -> None:
     for page in (programme_page(amal.programme), delegate_page(amal, links={"feed": FEED})):
         root = parse(page)
         levels = [int(el.tag[1]) for el in root.iter() if re.fullmatch(r"h[1-6]", str(el.tag))]
         assert levels[0] == 1 and levels.count(1) == 1
         assert all(later - earlier <= 1 for earlier, later in itertools.pairwise(levels))
         assert 2 in levels and 3 in levels
-        tables = list(root.iter("table"))
-        assert tables
-        for table in tables:
-            head = table.find("thead")
-            assert head is not None
-            assert all(th.get("scope") == "col" for th in head.iter("th"))
-            for row in table.find("tbody") or []:
-                if "move" not in (row.get("class") or ""):
-                    assert [th.get("scope") for th in row.iter("th")] == ["row"]
+        # each day is an ordered list of items; each item has its time and its title
+        days = [s for s in root.iter("section") if "day" in classes(s)]
+        assert days
+        for day in days:
+            (heading,) = day.iter("h2")
+            assert day.get("aria-labelledby") == heading.get("id")
+            (listed,) = day.iter("ol")
+            assert listed and all(li.tag == "li" for li in listed)
+            for li in listed:
+                if "item" in classes(li):
+                    assert cells(li, "when") and cells(li, "what")
+                    assert [b for b in li.iter("bdi") if "title" in classes(b)]
+            # the column heads are drawn for sighted readers; a screen reader hears
+            # each item's own label instead
+            for columns in day.iter("div"):
+                if "columns" in classes(columns):
+                    assert columns.get("aria-hidden") == "true"
 
 
 def test_day_sections_follow_the_programme_days(programme: Programme) -> None:
@@ -278,7 +329,7 @@ def test_legs_depart_and_arrive_in_their_own_zones(amal: Itinerary) -> None:
         )
         expected.append((departs, arrives))
     root = parse(delegate_page(amal))
-    rows = [row for row in root.iter("tr") if "leg" in (row.get("class") or "").split()]
+    rows = items(root, "leg")
     assert len(rows) == len(expected)
     for row, (departs, arrives) in zip(rows, expected, strict=True):
         at_place = cells(row, "when")[0]
@@ -299,20 +350,21 @@ def test_legs_depart_and_arrive_in_their_own_zones(amal: Itinerary) -> None:
 
 def test_both_clocks_where_zones_differ(amal: Itinerary) -> None:
     root = parse(delegate_page(amal, language="en"))
-    assert any("Baghdad time" in text(th) for th in root.iter("th"))
+    assert any("Baghdad time" in text(head) for head in root.iter("span"))
     for title, (start, end) in [
         ("ICSSI session at the Palais des Nations", GENEVA),
         ("Meeting with Members of the European Parliament", BRUSSELS),
     ]:
         (row,) = rows_titled(root, title)
-        here = text(cells(row, "when")[0])
-        there = text(cells(row, "elsewhere")[0])
+        here = clock(cells(row, "when")[0])
+        there = clock(cells(row, "elsewhere")[0])
         assert here == f"{start:%H:%M}–{end:%H:%M} CET"
         home = [moment.astimezone(BAGHDAD) for moment in (start, end)]
         assert there == f"{home[0]:%H:%M}–{home[1]:%H:%M} +03"
     # Geneva 10:00-12:00 CET is 12:00-14:00 in Baghdad (UTC+3, no DST in 2014).
     (row,) = rows_titled(root, "ICSSI session at the Palais des Nations")
-    assert text(cells(row, "elsewhere")[0]) == "12:00–14:00 +03"
+    assert clock(cells(row, "elsewhere")[0]) == "12:00–14:00 +03"
+    assert text(cells(row, "elsewhere")[0]) == "Baghdad time 12:00–14:00 +03"  # on phones
 
 
 def test_one_clock_where_zones_agree(programme: Programme, roster: Roster) -> None:
@@ -320,22 +372,22 @@ def test_one_clock_where_zones_agree(programme: Programme, roster: Roster) -> No
     plan = build_itinerary(programme, roster.delegate("giulia-conti"))
     root = parse(delegate_page(plan))
     (row,) = rows_titled(root, "ICSSI session at the Palais des Nations")
-    assert text(cells(row, "when")[0]) == "10:00–12:00 CET"
-    assert text(cells(row, "elsewhere")[0]) == ""
+    assert clock(cells(row, "when")[0]) == "10:00–12:00 CET"
+    assert cells(row, "elsewhere") == [] or clock(cells(row, "elsewhere")[0]) == ""
 
 
 def test_programme_shows_a_second_zone_only_on_request(programme: Programme) -> None:
     plain = parse(programme_page(programme))
-    assert not any("elsewhere" in (td.get("class") or "") for td in plain.iter("td"))
+    assert not any("elsewhere" in classes(element) for element in plain.iter())
     shown = parse(programme_page(programme, zone=zone("America/New_York")))
     (row,) = rows_titled(shown, "Meeting with Members of the European Parliament")
     new_york = [moment.astimezone(ZoneInfo("America/New_York")) for moment in BRUSSELS]
-    assert text(cells(row, "elsewhere")[0]).startswith(f"{new_york[0]:%H:%M}–{new_york[1]:%H:%M}")
+    assert clock(cells(row, "elsewhere")[0]).startswith(f"{new_york[0]:%H:%M}–{new_york[1]:%H:%M}")
 
 
 def test_city_changes_are_marked(amal: Itinerary) -> None:
     root = parse(delegate_page(amal, language="en"))
-    markers = [text(row) for row in root.iter("tr") if "move" in (row.get("class") or "")]
+    markers = notes(root, "move")
     # Baghdad -> Istanbul -> Oslo -> Geneva -> Brussels -> Istanbul -> Baghdad (legs.csv)
     cities = [r["to"] for r in sample_roster_rows("legs.csv") if r["delegate"] == "amal-karim"]
     found = [re.search(r"Now in (\w+)", marker) for marker in markers]
@@ -492,12 +544,16 @@ def _hostile(payload: str, url: str) -> Itinerary:
 
 def _assert_inert(page: bytes, payload: str) -> None:
     root = parse(page)
+    own = scripts(root)
     for element in root.iter():
         tag = str(element.tag).split("}")[-1]
-        assert tag not in {"script", "img", "iframe", "object", "embed", "base", "form"}
+        assert tag not in {"img", "iframe", "object", "embed", "base", "form"}
+        assert tag != "script" or element in own
         for name, value in element.attrib.items():
             assert not name.lower().startswith("on"), (tag, name, value)
             if name.split("}")[-1] in {"href", "src", "action", "formaction"}:
+                if re.fullmatch(r"#[a-z0-9-]+", value):  # the page's own day anchors
+                    continue
                 scheme = urlsplit(value.strip()).scheme.lower()
                 assert scheme in {"https", "http", "webcal", "tel"}, value
     # the text survives, as text (it was escaped, not dropped, and not evaluated)
@@ -550,7 +606,7 @@ def test_pages_fetch_nothing_from_elsewhere(programme: Programme, amal: Itinerar
     ]
     for page in pages:
         root = parse(page)
-        assert root.find(".//script") is None and root.find(".//link") is None
+        assert len(scripts(root)) == 1 and root.find(".//link") is None
         for element in root.iter():
             tag = str(element.tag).split("}")[-1]
             for name, value in element.attrib.items():
@@ -611,11 +667,9 @@ def test_programme_subscribe_block_points_to_the_programme_feed(programme: Progr
         programme_page(programme, base_url="https://example.org/icssi/", links={"feed": feed})
     )
     hrefs = [a.get("href") for a in root.find(".//section[@class='subscribe']").iter("a")]  # type: ignore[union-attr]
-    assert hrefs == [
-        "webcal://example.org/icssi/programme.ics",
-        "https://example.org/icssi/programme.ics",
-    ]
-    assert decode_qr(root) == "https://example.org/icssi/programme.ics"
+    webcal = "webcal://example.org/icssi/programme.ics"
+    assert hrefs == [webcal, google_subscription(webcal), feed]
+    assert decode_qr(root) == [webcal, google_subscription(webcal)]
 
 
 def test_delegate_subscribe_block_points_to_the_personal_feed(amal: Itinerary) -> None:
@@ -623,16 +677,32 @@ def test_delegate_subscribe_block_points_to_the_personal_feed(amal: Itinerary) -
     root = parse(delegate_page(amal, links={"feed": FEED}))
     section = root.find(".//section[@class='subscribe']")
     assert section is not None
-    assert [a.get("href") for a in section.iter("a")] == [
-        "webcal://" + FEED.removeprefix("https://"),
-        FEED,
-    ]
+    webcal = "webcal://" + FEED.removeprefix("https://")
+    assert [a.get("href") for a in section.iter("a")] == [webcal, google_subscription(webcal), FEED]
 
 
-def qr_modules(root: Element) -> list[list[bool]]:
-    """The dark modules of the page's QR code, read from the SVG path (segno's format:
+def google_subscription(webcal: str) -> str:
+    """Google Calendar's subscribe page for *webcal*, checked by taking it apart: its
+    ``cid`` holds the ``webcal://`` address (Google reads an ``https://`` one as an
+    account), on calendar.google.com over https."""
+    url = html_plugin.google_subscribe_url(webcal)
+    parts = urlsplit(url)
+    assert (parts.scheme, parts.netloc, parts.path) == (
+        "https",
+        "calendar.google.com",
+        "/calendar/render",
+    )
+    assert parse_qs(parts.query) == {"cid": [webcal]}
+    return url
+
+
+def qr_codes(root: Element) -> list[Element]:
+    return [el for el in root.iter() if el.tag == f"{SVG}svg"]
+
+
+def qr_modules(svg: Element) -> list[list[bool]]:
+    """The dark modules of a QR code, read from the SVG path (segno's format:
     absolute/relative moves and horizontal lines, each line through a module row)."""
-    (svg,) = [el for el in root.iter() if el.tag == f"{SVG}svg"]
     (path,) = [el for el in svg.iter() if el.tag == f"{SVG}path"]
     scale = re.fullmatch(r"scale\((\d+)\)", path.get("transform", "scale(1)"))
     assert scale is not None
@@ -683,14 +753,19 @@ def zbarimg() -> str | None:
     return found
 
 
-def decode_qr(root: Element, tmp: Path | None = None) -> str:
-    """The text of the page's QR code: decoded by zbarimg when present, else the segno
-    matrix of candidate texts is compared with the SVG's modules."""
-    grid = qr_modules(root)
+def decode_qr(root: Element, tmp: Path | None = None) -> list[str]:
+    """The texts of the page's QR codes, in page order."""
+    return [_decode(svg, root, tmp) for svg in qr_codes(root)]
+
+
+def _decode(svg: Element, root: Element, tmp: Path | None) -> str:
+    """The text of one QR code: decoded by zbarimg when present, else the segno matrix
+    of the page's links is compared with the SVG's modules."""
+    grid = qr_modules(svg)
     tool = zbarimg()
     if tool is not None:
         folder = tmp or Path(os.environ.get("TMPDIR", "/tmp"))
-        image = folder / f"qr-{os.getpid()}-{id(root)}.png"
+        image = folder / f"qr-{os.getpid()}-{id(svg)}.png"
         image.write_bytes(_png(grid))
         try:
             result = subprocess.run(
@@ -708,13 +783,17 @@ def decode_qr(root: Element, tmp: Path | None = None) -> str:
     raise AssertionError("the QR code encodes none of the page's links")
 
 
-def test_qr_code_decodes_to_the_feed_url(amal: Itinerary, tmp_path: Path) -> None:
+def test_qr_codes_subscribe_on_iphone_and_android(amal: Itinerary, tmp_path: Path) -> None:
+    """Not the https address: a camera opens that in the browser, which downloads the
+    events once. iOS's camera hands webcal:// to Calendar, which subscribes; Android has
+    no webcal handler, and Google Calendar subscribes from its cid page."""
     root = parse(delegate_page(amal, links={"feed": FEED}))
-    assert decode_qr(root, tmp_path) == FEED
-    # and, whatever decoded it, the modules are those of a QR code of the feed URL
-    grid = qr_modules(root)
-    expected = [[bool(v) for v in row] for row in segno.make(FEED, error="m").matrix_iter(border=4)]
-    assert grid == expected
+    webcal = "webcal://" + FEED.removeprefix("https://")
+    assert decode_qr(root, tmp_path) == [webcal, google_subscription(webcal)]
+    # and, whatever decoded them, the modules are those of QR codes of these addresses
+    for svg, url in zip(qr_codes(root), (webcal, google_subscription(webcal)), strict=True):
+        code = segno.make(url, error="m").matrix_iter(border=4)
+        assert qr_modules(svg) == [[bool(v) for v in row] for row in code]
 
 
 # --- templates and CLI ------------------------------------------------------------------
@@ -747,7 +826,7 @@ def test_template_dir_overrides_built_in_templates(tmp_path: Path) -> None:
     root = parse(result.stdout_bytes)
     ours = root.find(".//p[@id='ours']")
     assert ours is not None and "Oslo Conference" in text(ours)
-    assert root.find(".//table") is None  # our main block replaced the built-in one
+    assert root.find(".//section[@class='day']") is None  # our main block replaced ours
     (style,) = root.iter("style")
     assert "#123456" in text(style)
     # templates not overridden still come from the built-in set
@@ -767,7 +846,7 @@ def test_template_dir_overrides_built_in_templates(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     root = parse(result.stdout_bytes)
-    assert root.find(".//table") is not None
+    assert root.find(".//section[@class='day']") is not None
     assert "#123456" in text(next(root.iter("style")))
 
 
@@ -802,7 +881,7 @@ def test_template_dir_applies_to_build(tmp_path: Path) -> None:
     for delegate_id, name in names.items():
         root = parse((out / delegate_id / "itinerary.html").read_bytes())
         assert text(root.find(".//p[@id='ours']")) == name  # type: ignore[arg-type]
-    assert parse((out / "programme.html").read_bytes()).find(".//table") is not None
+    assert parse((out / "programme.html").read_bytes()).find(".//section[@class='day']") is not None
 
 
 def test_a_missing_template_dir_is_bad_input(tmp_path: Path) -> None:
