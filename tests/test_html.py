@@ -104,22 +104,22 @@ def classes(element: Element) -> list[str]:
 
 
 def items(root: Element, kind: str | None = None) -> list[Element]:
-    """The items of the day lists (``li.item``), of one *kind* if given."""
+    """The items of the day tables (``tr.item``), of one *kind* if given."""
     return [
-        li
-        for li in root.iter("li")
-        if "item" in classes(li) and (kind is None or kind in classes(li))
+        tr
+        for tr in root.iter("tr")
+        if "item" in classes(tr) and (kind is None or kind in classes(tr))
     ]
 
 
 def notes(root: Element, css_class: str) -> list[str]:
-    """The text of the notes (``li.move``, ``li.connection``) between the items."""
-    return [text(li) for li in root.iter("li") if css_class in classes(li)]
+    """The text of the notes (``tr.move``, ``tr.connection``) between the items."""
+    return [text(tr) for tr in root.iter("tr") if css_class in classes(tr)]
 
 
 def clock(cell: Element) -> str:
-    """The text of a cell's times (``bdi.clock``), without the label before them."""
-    found = [bdi for bdi in cell.iter("bdi") if "clock" in classes(bdi)]
+    """The text of a cell's times (``span.clock``), without the label before them."""
+    found = [span for span in cell.iter("span") if "clock" in classes(span)]
     return text(found[0]) if found else ""
 
 
@@ -219,30 +219,34 @@ def test_every_page_parses_without_errors(programme: Programme, roster: Roster) 
         assert page.startswith(b"<!DOCTYPE html>")
 
 
-def test_headings_are_in_order_and_days_are_lists(amal: Itinerary) -> None:
+def test_headings_are_in_order_and_tables_have_headers(amal: Itinerary) -> None:
     for page in (programme_page(amal.programme), delegate_page(amal, links={"feed": FEED})):
         root = parse(page)
         levels = [int(el.tag[1]) for el in root.iter() if re.fullmatch(r"h[1-6]", str(el.tag))]
         assert levels[0] == 1 and levels.count(1) == 1
         assert all(later - earlier <= 1 for earlier, later in itertools.pairwise(levels))
         assert 2 in levels and 3 in levels
-        # each day is an ordered list of items; each item has its time and its title
+        # each day is a table headed by its date (repeated on each printed page) and its
+        # column heads; each item's title is its row header
         days = [s for s in root.iter("section") if "day" in classes(s)]
         assert days
         for day in days:
             (heading,) = day.iter("h2")
             assert day.get("aria-labelledby") == heading.get("id")
-            (listed,) = day.iter("ol")
-            assert listed and all(li.tag == "li" for li in listed)
-            for li in listed:
-                if "item" in classes(li):
-                    assert cells(li, "when") and cells(li, "what")
-                    assert [b for b in li.iter("bdi") if "title" in classes(b)]
-            # the column heads are drawn for sighted readers; a screen reader hears
-            # each item's own label instead
-            for columns in day.iter("div"):
-                if "columns" in classes(columns):
-                    assert columns.get("aria-hidden") == "true"
+            (table,) = day.iter("table")
+            head = table.find("thead")
+            assert head is not None and heading in head.iter("h2")
+            assert all(th.get("scope") == "col" for th in head.iter("th"))
+            body = table.find("tbody")
+            assert body is not None and len(body)
+            for row in body:
+                if "item" in classes(row):
+                    assert [th.get("scope") for th in row.iter("th")] == ["row"]
+                    assert cells(row, "when") and cells(row, "what")
+                else:
+                    assert classes(row)[0] in {"move", "connection"}
+                    (cell,) = row
+                    assert cell.get("colspan") == str(len(list(head.iter("th"))))
 
 
 def test_day_sections_follow_the_programme_days(programme: Programme) -> None:

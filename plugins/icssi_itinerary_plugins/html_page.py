@@ -8,7 +8,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -439,8 +440,9 @@ def environment(template_dir: str | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     # newstyle gettext: ``_("Hello %(name)s", name=…)`` escapes *name*. The callables
-    # themselves come with each render's context, in the reader's language (see _words).
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    # translate for the page being rendered (_READER), so the one cached environment
+    # serves every language, in imported macros and coordinators' templates too.
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["bdi"] = _isolate
     return env
 
@@ -470,22 +472,19 @@ def _template_dir(options: RenderOptions) -> str | None:
     return str(folder)
 
 
-def _words(words: Reader) -> dict[str, Callable[..., Markup]]:
-    """``_``, ``gettext`` and ``ngettext`` for templates, in the reader's language.
+_READER: ContextVar[Reader] = ContextVar("html_reader")
+"""The reader of the page being rendered (each thread and task has its own)."""
 
-    Passed with each render rather than installed on the shared, cached environment, so
-    two pages in two languages can render at once. They behave as Jinja2's newstyle
-    callables: the message is trusted, the values filled into it are escaped."""
 
-    def gettext(message: str, **values: Any) -> Markup:
-        return Markup(words.translations.gettext(message)) % values
+def _gettext(message: str) -> str:
+    return _READER.get().translations.gettext(message)
 
-    def ngettext(singular: str, plural: str, num: int, **values: Any) -> Markup:
-        number = words.digits(str(num))
-        text = Markup(words.translations.ngettext(singular, plural, num))
-        return text % {"num": number, "count": number, **values}
 
-    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+def _ngettext(singular: str, plural: str, count: int) -> str:
+    words = _READER.get()
+    number = words.digits(str(count))  # the locale's digits, before Jinja2 fills in num
+    text = words.translations.ngettext(singular, plural, count)
+    return text.replace("%(num)s", number).replace("%(count)s", number)
 
 
 def _csp_hash(text: str) -> str:
@@ -494,8 +493,9 @@ def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def _render(name: str, options: RenderOptions, context: dict[str, Any]) -> bytes:
+def _render(name: str, options: RenderOptions, context: dict[str, Any], words: Reader) -> bytes:
     folder = _template_dir(options)
+    token = _READER.set(words)
     try:
         env = environment(folder)
         style = env.get_template("style.css").render(context)
@@ -526,13 +526,15 @@ def _render(name: str, options: RenderOptions, context: dict[str, Any]) -> bytes
             field=TEMPLATE_DIR,
             hint="templates can use: " + ", ".join(sorted(context)),
         ) from None
+    finally:
+        _READER.reset(token)
     return printable_bytes(text)
 
 
 def _base_context(
     programme: Programme, words: Reader, other: Timezone | None, options: RenderOptions
 ) -> dict[str, Any]:
-    return _words(words) | {
+    return {
         "lang": words.tag,
         "dir": words.direction,
         "programme": programme,
@@ -558,7 +560,7 @@ def programme_page(programme: Programme, options: RenderOptions) -> bytes:
         "venues": _venues(events),
         "contacts": _contacts(programme.contacts),
     }
-    return _render("programme.html", options, context)
+    return _render("programme.html", options, context, words)
 
 
 def itinerary_page(itinerary: Itinerary, options: RenderOptions) -> bytes:
@@ -585,4 +587,4 @@ def itinerary_page(itinerary: Itinerary, options: RenderOptions) -> bytes:
         if options.show_problems
         else None,
     }
-    return _render("itinerary.html", options, context)
+    return _render("itinerary.html", options, context, words)

@@ -27,7 +27,7 @@
     return [link, when];
   }
   var current = null, upcoming = null, timed = 0;
-  document.querySelectorAll("li.item").forEach(function (item) {
+  document.querySelectorAll("tr.item").forEach(function (item) {
     var times = item.querySelectorAll(".when:not(.elsewhere) time");
     var start = instant(times[0]), end = instant(times[times.length - 1]);
     if (isNaN(start)) return;
