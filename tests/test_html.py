@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tomllib
 import zlib
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -49,8 +49,10 @@ from icssi_itinerary import (
     TravelLeg,
     Venue,
     build_itinerary,
+    load_programme,
     localize,
     publish,
+    reader,
     zone,
 )
 from icssi_itinerary.cli import cli
@@ -1019,3 +1021,209 @@ def test_a_published_site_links_only_to_what_it_holds(
     printout = sum(b'class="printout"' in page.read_bytes() for page in pages)
     assert printout == (len(pages) if "pdf" in formats else 0)
     assert followed >= 2 * len(pages) * ("ical" in formats) + len(pages) * ("pdf" in formats)
+
+
+# --- connections, hotels, the day index ---------------------------------------------------
+
+
+def test_connections_are_the_time_between_the_instants(amal: Itinerary) -> None:
+    legs = [row for row in sample_roster_rows("legs.csv") if row["delegate"] == "amal-karim"]
+    expected = []
+    for first, second in itertools.pairwise(legs):
+        if first["to"] != second["from"]:
+            continue
+        arrives = datetime.fromisoformat(first["arrives"]).replace(
+            tzinfo=ZoneInfo(first["to_timezone"])
+        )
+        departs = datetime.fromisoformat(second["departs"]).replace(
+            tzinfo=ZoneInfo(second["from_timezone"])
+        )
+        wait = departs.astimezone(UTC) - arrives.astimezone(UTC)
+        if wait.days:
+            continue  # a week in Oslo is no connection
+        hours, minutes = divmod(wait.seconds // 60, 60)
+        expected.append(f"Connection: {hours} h {minutes} min in {second['from']}")
+    assert expected == [
+        "Connection: 2 h 25 min in Istanbul",
+        "Connection: 3 h 40 min in Istanbul",
+    ]
+    assert notes(parse(delegate_page(amal, language="en")), "connection") == expected
+    arabic = notes(parse(delegate_page(amal, language="ar")), "connection")
+    assert arabic == [
+        "مدة التوقف في إسطنبول: ساعتان و25 دقيقة",
+        "مدة التوقف في إسطنبول: 3 ساعات و40 دقيقة",
+    ]
+
+
+def test_a_connection_across_a_clock_change_counts_the_real_time() -> None:
+    """Oslo's clocks went back at 03:00 on 26 Oct 2014: from 01:30 CEST to 02:30 CET is
+    two hours, not the one the wall clocks suggest."""
+    oslo = ZoneInfo("Europe/Oslo")
+    arrives = datetime(2014, 10, 26, 1, 30, tzinfo=oslo)
+    departs = datetime(2014, 10, 26, 2, 30, fold=1, tzinfo=oslo)
+    assert departs.astimezone(UTC) - arrives.astimezone(UTC) == timedelta(hours=2)
+    tz = zone("Europe/Oslo")
+    legs = (
+        TravelLeg(
+            "a", "d", "flight", "Bergen", "Oslo",
+            TimeSpan(
+                localize(datetime(2014, 10, 26, 0, 30), tz),
+                localize(arrives.replace(tzinfo=None), tz),
+            ),
+        ),
+        TravelLeg(
+            "b", "d", "flight", "Oslo", "Tromsø",
+            TimeSpan(
+                localize(departs.replace(tzinfo=None), tz, fold="later"),
+                localize(datetime(2014, 10, 26, 5), tz),
+            ),
+        ),
+    )  # fmt: skip
+    person = Delegate("d", "D", EventSelection(()), legs=legs, language="en")
+    plan = build_itinerary(Programme("p", "P", (), (), ()), person, checks=[])
+    assert notes(parse(delegate_page(plan)), "connection") == ["Connection: 2 h in Oslo"]
+
+
+def test_hotels_have_their_address_and_a_map_search(amal: Itinerary) -> None:
+    stays = [row for row in sample_roster_rows("stays.csv") if row["delegate"] == "amal-karim"]
+    root = parse(delegate_page(amal))
+    hotels = [li for li in root.iter("li") if "hotel" in classes(li)]
+    assert [text(h.find("p") or h) for h in hotels] == [row["name"] for row in stays]
+    for hotel, stay in zip(hotels, stays, strict=True):
+        (address,) = [p for p in hotel.iter("p") if "address" in classes(p)]
+        assert text(address) == stay["address"] and address.get("dir") == "auto"
+        assert hotel.get("data-zone") == stay["timezone"]
+        assert times(hotel) == [stay["check_in"], stay["check_out"]]
+        (link,) = [a.get("href", "") for a in hotel.iter("a")]
+        parts = urlsplit(link)
+        assert (parts.scheme, parts.netloc, parts.path) == (
+            "https",
+            "www.openstreetmap.org",
+            "/search",
+        )
+        assert parse_qs(parts.query) == {"query": [stay["address"]]}
+    # the stay's own row links to the same search
+    (row,) = [r for r in items(root, "stay") if text(r).count(stays[0]["name"])]
+    assert [a.get("href") for a in row.iter("a")] == [
+        next(iter(a.get("href") for a in hotels[0].iter("a")))
+    ]
+
+
+def test_the_day_index_links_to_every_day(amal: Itinerary) -> None:
+    root = parse(delegate_page(amal, links={"feed": FEED}))
+    (nav,) = root.iter("nav")
+    days = [h2.get("id") for h2 in root.iter("h2") if h2.find("time") is not None]
+    hrefs = [a.get("href") for a in nav.iter("a")]
+    assert hrefs == [f"#{day}" for day in days] + ["#subscribe"]
+    ids = {element.get("id") for element in root.iter()}
+    assert all(href and href[1:] in ids for href in hrefs)
+
+
+# --- a page in Arabic ---------------------------------------------------------------------
+
+LATIN = re.compile(r"[A-Za-z]+")
+BRANDS = {"webcal", "Google", "QR", "PDF", "A4", "OpenStreetMap"}
+"""Names that stay in Latin letters in the Arabic catalogue."""
+
+
+@pytest.mark.parametrize("language", ["ar", "ar-IQ"])
+def test_an_arabic_page_has_no_english_words_of_its_own(amal: Itinerary, language: str) -> None:
+    """Every word not from the input (isolated in <bdi> or an element with its own dir)
+    or a clock (in <time>) is Arabic: labels, headings, column heads, notes, the footer
+    and the title."""
+    root = parse(delegate_page(amal, language=language, links={"feed": FEED}))
+    assert (root.get("lang"), root.get("dir")) == (language, "rtl")
+    own = text_outside(root, "bdi")
+    pieces: list[str] = []
+
+    def walk(element: Element) -> None:
+        tag = str(element.tag).split("}")[-1]
+        isolated = element.get("dir") is not None and element is not root  # input text
+        if isolated or tag in {"bdi", "time", "script", "style", "code", "svg", "title"}:
+            return
+        pieces.append(element.text or "")
+        for child in element:
+            walk(child)
+            pieces.append(child.tail or "")
+
+    walk(root)
+    latin = set(LATIN.findall("".join(pieces)))
+    assert latin <= BRANDS, latin - BRANDS
+    assert own  # and there is text of its own
+    # the title is translated too
+    (title,) = root.iter("title")
+    assert "Itinerary" not in (title.text or "")
+
+
+def test_machine_readable_values_stay_ascii_in_arabic(amal: Itinerary) -> None:
+    """ar-IQ writes digits as ٠١٢…; datetime, id, href and lang stay ASCII and mean the
+    same instants as on the English page."""
+    arabic = parse(delegate_page(amal, language="ar-IQ", links={"feed": FEED}))
+    english = parse(delegate_page(amal, language="en", links={"feed": FEED}))
+    assert re.search("[\u0660-\u0669]", text(arabic))  # the page does use Arabic digits
+    iso = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2})?$", re.ASCII)
+    values = times(arabic)
+    assert values and all(value.isascii() and iso.match(value) for value in values), values
+    assert values == times(english)
+    for element in arabic.iter():
+        for name in ("id", "href", "lang", "dir", "datetime", "data-zone"):
+            value = element.get(name)
+            assert value is None or value.isascii(), (name, value)
+    # each instant is the one the roster and programme give, read with zoneinfo
+    legs = [row for row in sample_roster_rows("legs.csv") if row["delegate"] == "amal-karim"]
+    first = datetime.fromisoformat(legs[0]["departs"]).replace(
+        tzinfo=ZoneInfo(legs[0]["from_timezone"])
+    )
+    (row,) = rows_titled(arabic, "Baghdad → Istanbul")[:1]
+    assert instant(times(cells(row, "when")[0])[0]) == first.astimezone(UTC)
+    (row,) = rows_titled(arabic, "ICSSI session at the Palais des Nations")
+    assert [instant(v) for v in times(cells(row, "when")[0])] == as_utc(*GENEVA)
+
+
+# --- times a traveller cannot misread (issue 14, point 6) ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def clock_plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Itinerary]:
+    from test_clock_labels import PROGRAMME as CLOCKS
+
+    path = tmp_path_factory.mktemp("clocks") / "programme.toml"
+    path.write_text(CLOCKS, encoding="utf-8")
+    programme = load_programme(path)
+    return {
+        home: build_itinerary(
+            programme,
+            Delegate("d", "D", EventSelection(everything=True), home_zone=zone(home)),
+            checks=[],
+        )
+        for home in ("Australia/Sydney", "Europe/Moscow")
+    }
+
+
+@pytest.mark.parametrize("language", ["en", "ar-IQ"])
+def test_a_home_clock_start_on_another_day_says_which_day(
+    clock_plans: dict[str, Itinerary], language: str
+) -> None:
+    """14:40 in Oslo on Thursday 30 Oct is 00:40 on Friday in Sydney (zoneinfo)."""
+    root = parse(delegate_page(clock_plans["Australia/Sydney"], language=language))
+    words = reader(language)
+    (row,) = rows_titled(root, "Late session in Oslo")
+    (section,) = [s for s in root.iter("section") if row in s.iter("tr")]
+    assert times(section)[0] == "2014-10-30"  # under Thursday's heading
+    sydney = datetime(2014, 10, 30, 14, 40, tzinfo=ZoneInfo("Europe/Oslo")).astimezone(
+        ZoneInfo("Australia/Sydney")
+    )
+    elsewhere = cells(row, "elsewhere")[0]
+    friday = f"{words.date(sydney.date(), 'MMMEd')} {words.time(sydney)}"
+    assert clock(elsewhere).startswith(" ".join(friday.split()))  # text() folds the nbsp
+    assert instant(times(elsewhere)[0]) == sydney.astimezone(UTC)
+
+
+def test_a_repeated_hour_with_one_abbreviation_shows_the_utc_offset(
+    clock_plans: dict[str, Itinerary],
+) -> None:
+    root = parse(delegate_page(clock_plans["Australia/Sydney"], language="en"))
+    (row,) = rows_titled(root, "Night session in Moscow")
+    later = datetime(2014, 10, 26, 1, 30, fold=1, tzinfo=ZoneInfo("Europe/Moscow"))
+    assert clock(cells(row, "when")[0]) == "01:30–01:50 MSK (UTC+03:00)"
+    assert instant(times(cells(row, "when")[0])[0]) == later.astimezone(UTC)

@@ -138,11 +138,11 @@ class RowView:
     links: tuple[Link, ...]
     description: str | None
     tags: tuple[str, ...]
-    move_before: str | None
+    move_before: Markup | None
     """Text of a city-change marker shown before this row (an event in a new city)."""
-    move_after: str | None
+    move_after: Markup | None
     """Text of a city-change marker shown after this row (a leg's arrival)."""
-    connection: str | None = None
+    connection: Markup | None = None
     """The time between the previous leg and this one: ``2 h 25 min in Istanbul``."""
 
 
@@ -240,14 +240,24 @@ class ProblemView:
     message: str
 
 
-def _move(row: Row, words: Reader) -> str | None:
+def _sentence(words: Reader, message: str, **values: str) -> Markup:
+    """*message* translated, each value from the input (a city) in its own ``<bdi>``."""
+    return Markup(words.translations.gettext(message)) % {
+        name: _isolate(value) for name, value in values.items()
+    }
+
+
+def _move(row: Row, words: Reader) -> Markup | None:
     if row.now_in is None:
         return None
-    return words.gettext(
-        "Now in %(city)s · clocks: %(clocks)s",
-        city=words.city(row.arrival_zone, row.now_in),
-        clocks=row.clocks,
-    )
+    # the city a zone is named after is translated (Oslo: أوسلو); one the data names
+    # (Geneva, in Europe/Zurich) is kept as written, and isolated
+    city = _isolate(words.city(row.arrival_zone, row.now_in))
+    clocks = _sentence(words, "%(city)s time", city=words.city(row.arrival_zone, row.now_in))
+    return Markup(words.translations.gettext("Now in %(city)s · clocks: %(clocks)s")) % {
+        "city": city,
+        "clocks": clocks,
+    }
 
 
 def _moments(row_moments: Iterable[RowMoment]) -> tuple[Moment, ...]:
@@ -274,7 +284,7 @@ def _duration(length: timedelta, words: Reader) -> str:
     return words.gettext("%(hours)s %(minutes)s", hours=parts[0], minutes=parts[1])
 
 
-def _connection(before: Row | None, row: Row, words: Reader) -> str | None:
+def _connection(before: Row | None, row: Row, words: Reader) -> Markup | None:
     """The wait between two legs that make one journey, measured between the instants
     (an arrival at 06:25 EET and a departure at 08:50 EET are 2 h 25 min apart)."""
     first, second = (before.item if before else None), row.item
@@ -286,10 +296,9 @@ def _connection(before: Row | None, row: Row, words: Reader) -> str | None:
     wait = departs - arrives
     if not timedelta(0) <= wait <= _CONNECTION:
         return None
-    city = words.city(second.span.zone, second.origin)
-    return words.gettext(
-        "Connection: %(duration)s in %(city)s", duration=_duration(wait, words), city=city
-    )
+    city = _isolate(words.city(second.span.zone, second.origin))
+    text = Markup(words.translations.gettext("Connection: %(duration)s in %(city)s"))
+    return text % {"duration": _duration(wait, words), "city": city}
 
 
 def _row_view(row: Row, before: Row | None, words: Reader) -> RowView:
