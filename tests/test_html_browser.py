@@ -374,6 +374,16 @@ MOMENTS = {
         # the Oslo hotel's first night is already tonight's, on the day of arrival
         ("Baghdad → Istanbul", "Istanbul → Oslo", "Hotel Akersgata (sample)", False),
     ),
+    # the Oslo conference is known to the day only: it is on today, in Oslo
+    "at the Oslo conference": (
+        _at("2014-10-28 12:00", "Europe/Oslo"),
+        (
+            "Sessions and workshops on ICSSI's campaigns",
+            "Oslo → Geneva",
+            "Hotel Akersgata (sample)",
+            False,
+        ),
+    ),
     "during the Geneva session": (
         _at("2014-11-03 10:30", "Europe/Zurich"),
         (
@@ -383,10 +393,16 @@ MOMENTS = {
             False,
         ),
     ),
-    # 23:30 in Geneva is already 4 November in Baghdad: tonight is still Geneva's night
+    # 23:30 in Geneva is already 4 November in Baghdad: in Geneva it is still the day
+    # of the review (all day on the 3rd) and Geneva's night
     "late evening in Geneva": (
         _at("2014-11-03 23:30", "Europe/Zurich"),
-        (None, "Geneva → Brussels", "Hôtel des Nations (sample)", False),
+        (
+            "Universal Periodic Review of Iraq, UN Human Rights Council",
+            "Geneva → Brussels",
+            "Hôtel des Nations (sample)",
+            False,
+        ),
     ),
     "between events in Brussels": (
         _at("2014-11-04 14:00", "Europe/Brussels"),
@@ -434,6 +450,13 @@ def test_now_and_next_name_the_right_items(
         page.goto(pages["amal-karim"].as_uri())
         assert page.evaluate(NEXT_BLOCK)[1:4] == [now, soon, tonight]
         assert page.locator("#next h2").inner_text() == "الآن والتالي"
+        # the programme page has no legs and no hotels: its next item is the next event
+        page.goto(pages["programme"].as_uri())
+        assert page.evaluate(NEXT_BLOCK)[1:4] == [
+            now,
+            "Meeting with Members of the European Parliament",
+            None,
+        ]
     finally:
         context.close()
 

@@ -131,6 +131,8 @@ class RowView:
     depth: int
     status: str
     status_label: str
+    zone: str
+    """The IANA zone the item begins in, for the page's script (dates are local there)."""
     at_place: tuple[Moment, ...]
     elsewhere: tuple[Moment, ...]
     place: str
@@ -307,7 +309,7 @@ def _row_view(row: Row, before: Row | None, words: Reader) -> RowView:
     map_url = None
     description = None
     tags: tuple[str, ...] = ()
-    title, reference, route = row.title, None, None
+    title, reference, route, place = row.title, None, None, row.place
     if isinstance(item, Event):
         map_url = _map_url(item.venue)
         event_url = safe_url(item.url)
@@ -322,7 +324,7 @@ def _row_view(row: Row, before: Row | None, words: Reader) -> RowView:
         route = (item.origin, item.destination)
         title = f"{item.origin} → {item.destination}"
     elif isinstance(item, Stay):
-        title = item.name
+        title, place = item.name, item.address or item.city
         map_url = _address_map_url(item.address, item.city if not item.address else None)
     move = _move(row, words)
     return RowView(
@@ -334,9 +336,10 @@ def _row_view(row: Row, before: Row | None, words: Reader) -> RowView:
         depth=row.depth,
         status=row.status,
         status_label=words.gettext(_STATUS[row.status]) if _STATUS.get(row.status) else "",
+        zone=row.zone.name,
         at_place=_moments(row.at_place),
         elsewhere=_moments(row.elsewhere),
-        place=row.place,
+        place=place,
         map_url=map_url,
         links=tuple(links),
         description=description,

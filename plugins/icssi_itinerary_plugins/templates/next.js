@@ -26,27 +26,35 @@
     when.appendChild(item.querySelector(".when .clock").cloneNode(true));
     return [link, when];
   }
-  var current = null, upcoming = null, timed = 0;
+  function today(zone) {  // the date now where *zone* is: "2014-11-03"
+    var parts = {};
+    new Intl.DateTimeFormat("en", {timeZone: zone, year: "numeric", month: "2-digit",
+      day: "2-digit"}).formatToParts(now).forEach(function (p) { parts[p.type] = p.value; });
+    return parts.year + "-" + parts.month + "-" + parts.day;
+  }
+  var current = null, upcoming = null, timed = 0, allDay = null;
   document.querySelectorAll("tr.item").forEach(function (item) {
     var times = item.querySelectorAll(".when:not(.elsewhere) time");
+    var first = times[0].getAttribute("datetime"), last = times[times.length - 1].getAttribute("datetime");
     var start = instant(times[0]), end = instant(times[times.length - 1]);
-    if (isNaN(start)) return;
+    if (isNaN(start)) {  // an event known to the day: on today, where it is
+      var day = item.classList.contains("event") && today(item.getAttribute("data-zone"));
+      if (day && first <= day && day <= last) allDay = item;
+      return;
+    }
     timed += 1;
     if (start <= now && now < end) current = item;  // the latest begun: a session, not its day
     if (start > now && (!upcoming || start < upcoming.start)) upcoming = {item: item, start: start};
   });
   if (!timed) return;
+  current = current || allDay;
   if (current) show("now", summary(current));
   if (upcoming) show("soon", summary(upcoming.item));
   if (!current && !upcoming) block.querySelector(".over").hidden = false;
   document.querySelectorAll("li.hotel").forEach(function (hotel) {
-    var parts = {};
-    new Intl.DateTimeFormat("en", {timeZone: hotel.getAttribute("data-zone"),
-      year: "numeric", month: "2-digit", day: "2-digit"}).formatToParts(now)
-      .forEach(function (p) { parts[p.type] = p.value; });
-    var today = parts.year + "-" + parts.month + "-" + parts.day;
+    var tonight = today(hotel.getAttribute("data-zone"));
     var nights = hotel.querySelectorAll(".nights time");
-    if (nights[0].getAttribute("datetime") <= today && today < nights[1].getAttribute("datetime")) {
+    if (nights[0].getAttribute("datetime") <= tonight && tonight < nights[1].getAttribute("datetime")) {
       var card = hotel.cloneNode(true);
       card.removeAttribute("id");
       show("tonight", [card]);
