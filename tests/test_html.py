@@ -8,7 +8,9 @@ those files (and the bundled TOML, read with :mod:`tomllib`), not from the model
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import itertools
 import os
 import re
@@ -18,7 +20,7 @@ import subprocess
 import sys
 import tomllib
 import zlib
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -47,8 +49,10 @@ from icssi_itinerary import (
     TravelLeg,
     Venue,
     build_itinerary,
+    load_programme,
     localize,
     publish,
+    reader,
     zone,
 )
 from icssi_itinerary.cli import cli
@@ -97,10 +101,51 @@ def text(element: Element) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
+def classes(element: Element) -> list[str]:
+    return (element.get("class") or "").split()
+
+
+def items(root: Element, kind: str | None = None) -> list[Element]:
+    """The items of the day tables (``tr.item``), of one *kind* if given."""
+    return [
+        tr
+        for tr in root.iter("tr")
+        if "item" in classes(tr) and (kind is None or kind in classes(tr))
+    ]
+
+
+def notes(root: Element, css_class: str) -> list[str]:
+    """The text of the notes (``tr.move``, ``tr.connection``) between the items."""
+    return [text(tr) for tr in root.iter("tr") if css_class in classes(tr)]
+
+
+def clock(cell: Element) -> str:
+    """The text of a cell's times (``span.clock``), without the label before them."""
+    found = [span for span in cell.iter("span") if "clock" in classes(span)]
+    return text(found[0]) if found else ""
+
+
+OWN_SCRIPT = (html_plugin.TEMPLATES / "next.js").read_text(encoding="utf-8")
+
+
+def scripts(root: Element) -> list[Element]:
+    """The page's scripts, each checked to be the built-in inline one, allowed by hash
+    in the page's Content-Security-Policy (and by nothing else)."""
+    found = [script for script in root.iter("script") if not _is_data_block(script)]
+    (meta,) = [m for m in root.iter("meta") if m.get("http-equiv") == "Content-Security-Policy"]
+    policy = {part.split()[0]: part.split()[1:] for part in meta.get("content", "").split(";")}
+    assert policy["default-src"] == ["'none'"]
+    digest = base64.b64encode(hashlib.sha256(OWN_SCRIPT.encode()).digest()).decode()
+    assert policy["script-src"] == [f"'sha256-{digest}'"]
+    for script in found:
+        assert dict(script.attrib) == {} and script.text == OWN_SCRIPT
+    return found
+
+
 def rows_titled(root: Element, title: str) -> list[Element]:
-    """The table rows whose title (``.what .title``) reads *title*."""
+    """The items whose title (``.what .title``) reads *title*."""
     found = []
-    for row in root.iter("tr"):
+    for row in items(root):
         for bdi in row.iter("bdi"):
             if "title" in (bdi.get("class") or "").split() and text(bdi) == title:
                 found.append(row)
@@ -183,15 +228,27 @@ def test_headings_are_in_order_and_tables_have_headers(amal: Itinerary) -> None:
         assert levels[0] == 1 and levels.count(1) == 1
         assert all(later - earlier <= 1 for earlier, later in itertools.pairwise(levels))
         assert 2 in levels and 3 in levels
-        tables = list(root.iter("table"))
-        assert tables
-        for table in tables:
+        # each day is a table headed by its date (repeated on each printed page) and its
+        # column heads; each item's title is its row header
+        days = [s for s in root.iter("section") if "day" in classes(s)]
+        assert days
+        for day in days:
+            (heading,) = day.iter("h2")
+            assert day.get("aria-labelledby") == heading.get("id")
+            (table,) = day.iter("table")
             head = table.find("thead")
-            assert head is not None
+            assert head is not None and heading in head.iter("h2")
             assert all(th.get("scope") == "col" for th in head.iter("th"))
-            for row in table.find("tbody") or []:
-                if "move" not in (row.get("class") or ""):
+            body = table.find("tbody")
+            assert body is not None and len(body)
+            for row in body:
+                if "item" in classes(row):
                     assert [th.get("scope") for th in row.iter("th")] == ["row"]
+                    assert cells(row, "when") and cells(row, "what")
+                else:
+                    assert classes(row)[0] in {"move", "connection"}
+                    (cell,) = row
+                    assert cell.get("colspan") == str(len(list(head.iter("th"))))
 
 
 def test_day_sections_follow_the_programme_days(programme: Programme) -> None:
@@ -278,7 +335,7 @@ def test_legs_depart_and_arrive_in_their_own_zones(amal: Itinerary) -> None:
         )
         expected.append((departs, arrives))
     root = parse(delegate_page(amal))
-    rows = [row for row in root.iter("tr") if "leg" in (row.get("class") or "").split()]
+    rows = items(root, "leg")
     assert len(rows) == len(expected)
     for row, (departs, arrives) in zip(rows, expected, strict=True):
         at_place = cells(row, "when")[0]
@@ -299,20 +356,21 @@ def test_legs_depart_and_arrive_in_their_own_zones(amal: Itinerary) -> None:
 
 def test_both_clocks_where_zones_differ(amal: Itinerary) -> None:
     root = parse(delegate_page(amal, language="en"))
-    assert any("Baghdad time" in text(th) for th in root.iter("th"))
+    assert any("Baghdad time" in text(head) for head in root.iter("span"))
     for title, (start, end) in [
         ("ICSSI session at the Palais des Nations", GENEVA),
         ("Meeting with Members of the European Parliament", BRUSSELS),
     ]:
         (row,) = rows_titled(root, title)
-        here = text(cells(row, "when")[0])
-        there = text(cells(row, "elsewhere")[0])
+        here = clock(cells(row, "when")[0])
+        there = clock(cells(row, "elsewhere")[0])
         assert here == f"{start:%H:%M}–{end:%H:%M} CET"
         home = [moment.astimezone(BAGHDAD) for moment in (start, end)]
         assert there == f"{home[0]:%H:%M}–{home[1]:%H:%M} +03"
     # Geneva 10:00-12:00 CET is 12:00-14:00 in Baghdad (UTC+3, no DST in 2014).
     (row,) = rows_titled(root, "ICSSI session at the Palais des Nations")
-    assert text(cells(row, "elsewhere")[0]) == "12:00–14:00 +03"
+    assert clock(cells(row, "elsewhere")[0]) == "12:00–14:00 +03"
+    assert text(cells(row, "elsewhere")[0]) == "Baghdad time 12:00–14:00 +03"  # on phones
 
 
 def test_one_clock_where_zones_agree(programme: Programme, roster: Roster) -> None:
@@ -320,22 +378,22 @@ def test_one_clock_where_zones_agree(programme: Programme, roster: Roster) -> No
     plan = build_itinerary(programme, roster.delegate("giulia-conti"))
     root = parse(delegate_page(plan))
     (row,) = rows_titled(root, "ICSSI session at the Palais des Nations")
-    assert text(cells(row, "when")[0]) == "10:00–12:00 CET"
-    assert text(cells(row, "elsewhere")[0]) == ""
+    assert clock(cells(row, "when")[0]) == "10:00–12:00 CET"
+    assert cells(row, "elsewhere") == [] or clock(cells(row, "elsewhere")[0]) == ""
 
 
 def test_programme_shows_a_second_zone_only_on_request(programme: Programme) -> None:
     plain = parse(programme_page(programme))
-    assert not any("elsewhere" in (td.get("class") or "") for td in plain.iter("td"))
+    assert not any("elsewhere" in classes(element) for element in plain.iter())
     shown = parse(programme_page(programme, zone=zone("America/New_York")))
     (row,) = rows_titled(shown, "Meeting with Members of the European Parliament")
     new_york = [moment.astimezone(ZoneInfo("America/New_York")) for moment in BRUSSELS]
-    assert text(cells(row, "elsewhere")[0]).startswith(f"{new_york[0]:%H:%M}–{new_york[1]:%H:%M}")
+    assert clock(cells(row, "elsewhere")[0]).startswith(f"{new_york[0]:%H:%M}–{new_york[1]:%H:%M}")
 
 
 def test_city_changes_are_marked(amal: Itinerary) -> None:
     root = parse(delegate_page(amal, language="en"))
-    markers = [text(row) for row in root.iter("tr") if "move" in (row.get("class") or "")]
+    markers = notes(root, "move")
     # Baghdad -> Istanbul -> Oslo -> Geneva -> Brussels -> Istanbul -> Baghdad (legs.csv)
     cities = [r["to"] for r in sample_roster_rows("legs.csv") if r["delegate"] == "amal-karim"]
     found = [re.search(r"Now in (\w+)", marker) for marker in markers]
@@ -497,13 +555,16 @@ def _is_data_block(script: Element) -> bool:
 
 def _assert_inert(page: bytes, payload: str) -> None:
     root = parse(page)
+    own = scripts(root)
     for element in root.iter():
         tag = str(element.tag).split("}")[-1]
         assert tag not in {"img", "iframe", "object", "embed", "base", "form"}
-        assert tag != "script" or _is_data_block(element), element.attrib
+        assert tag != "script" or element in own or _is_data_block(element), element.attrib
         for name, value in element.attrib.items():
             assert not name.lower().startswith("on"), (tag, name, value)
             if name.split("}")[-1] in {"href", "src", "action", "formaction"}:
+                if re.fullmatch(r"#[a-z0-9-]+", value):  # the page's own day anchors
+                    continue
                 scheme = urlsplit(value.strip()).scheme.lower()
                 assert scheme in {"https", "http", "webcal", "tel"}, value
     # the text survives, as text (it was escaped, not dropped, and not evaluated)
@@ -556,8 +617,7 @@ def test_pages_fetch_nothing_from_elsewhere(programme: Programme, amal: Itinerar
     ]
     for page in pages:
         root = parse(page)
-        assert all(_is_data_block(script) for script in root.iter("script"))
-        assert root.find(".//link") is None
+        assert len(scripts(root)) == 1 and root.find(".//link") is None
         for element in root.iter():
             tag = str(element.tag).split("}")[-1]
             for name, value in element.attrib.items():
@@ -618,11 +678,9 @@ def test_programme_subscribe_block_points_to_the_programme_feed(programme: Progr
         programme_page(programme, base_url="https://example.org/icssi/", links={"feed": feed})
     )
     hrefs = [a.get("href") for a in root.find(".//section[@class='subscribe']").iter("a")]  # type: ignore[union-attr]
-    assert hrefs == [
-        "webcal://example.org/icssi/programme.ics",
-        "https://example.org/icssi/programme.ics",
-    ]
-    assert decode_qr(root) == "https://example.org/icssi/programme.ics"
+    webcal = "webcal://example.org/icssi/programme.ics"
+    assert hrefs == [webcal, google_subscription(webcal), feed]
+    assert decode_qr(root) == [webcal, google_subscription(webcal)]
 
 
 def test_delegate_subscribe_block_points_to_the_personal_feed(amal: Itinerary) -> None:
@@ -630,16 +688,32 @@ def test_delegate_subscribe_block_points_to_the_personal_feed(amal: Itinerary) -
     root = parse(delegate_page(amal, links={"feed": FEED}))
     section = root.find(".//section[@class='subscribe']")
     assert section is not None
-    assert [a.get("href") for a in section.iter("a")] == [
-        "webcal://" + FEED.removeprefix("https://"),
-        FEED,
-    ]
+    webcal = "webcal://" + FEED.removeprefix("https://")
+    assert [a.get("href") for a in section.iter("a")] == [webcal, google_subscription(webcal), FEED]
 
 
-def qr_modules(root: Element) -> list[list[bool]]:
-    """The dark modules of the page's QR code, read from the SVG path (segno's format:
+def google_subscription(webcal: str) -> str:
+    """Google Calendar's subscribe page for *webcal*, checked by taking it apart: its
+    ``cid`` holds the ``webcal://`` address (Google reads an ``https://`` one as an
+    account), on calendar.google.com over https."""
+    url = html_plugin.google_subscribe_url(webcal)
+    parts = urlsplit(url)
+    assert (parts.scheme, parts.netloc, parts.path) == (
+        "https",
+        "calendar.google.com",
+        "/calendar/render",
+    )
+    assert parse_qs(parts.query) == {"cid": [webcal]}
+    return url
+
+
+def qr_codes(root: Element) -> list[Element]:
+    return [el for el in root.iter() if el.tag == f"{SVG}svg"]
+
+
+def qr_modules(svg: Element) -> list[list[bool]]:
+    """The dark modules of a QR code, read from the SVG path (segno's format:
     absolute/relative moves and horizontal lines, each line through a module row)."""
-    (svg,) = [el for el in root.iter() if el.tag == f"{SVG}svg"]
     (path,) = [el for el in svg.iter() if el.tag == f"{SVG}path"]
     scale = re.fullmatch(r"scale\((\d+)\)", path.get("transform", "scale(1)"))
     assert scale is not None
@@ -690,14 +764,19 @@ def zbarimg() -> str | None:
     return found
 
 
-def decode_qr(root: Element, tmp: Path | None = None) -> str:
-    """The text of the page's QR code: decoded by zbarimg when present, else the segno
-    matrix of candidate texts is compared with the SVG's modules."""
-    grid = qr_modules(root)
+def decode_qr(root: Element, tmp: Path | None = None) -> list[str]:
+    """The texts of the page's QR codes, in page order."""
+    return [_decode(svg, root, tmp) for svg in qr_codes(root)]
+
+
+def _decode(svg: Element, root: Element, tmp: Path | None) -> str:
+    """The text of one QR code: decoded by zbarimg when present, else the segno matrix
+    of the page's links is compared with the SVG's modules."""
+    grid = qr_modules(svg)
     tool = zbarimg()
     if tool is not None:
         folder = tmp or Path(os.environ.get("TMPDIR", "/tmp"))
-        image = folder / f"qr-{os.getpid()}-{id(root)}.png"
+        image = folder / f"qr-{os.getpid()}-{id(svg)}.png"
         image.write_bytes(_png(grid))
         try:
             result = subprocess.run(
@@ -715,13 +794,17 @@ def decode_qr(root: Element, tmp: Path | None = None) -> str:
     raise AssertionError("the QR code encodes none of the page's links")
 
 
-def test_qr_code_decodes_to_the_feed_url(amal: Itinerary, tmp_path: Path) -> None:
+def test_qr_codes_subscribe_on_iphone_and_android(amal: Itinerary, tmp_path: Path) -> None:
+    """Not the https address: a camera opens that in the browser, which downloads the
+    events once. iOS's camera hands webcal:// to Calendar, which subscribes; Android has
+    no webcal handler, and Google Calendar subscribes from its cid page."""
     root = parse(delegate_page(amal, links={"feed": FEED}))
-    assert decode_qr(root, tmp_path) == FEED
-    # and, whatever decoded it, the modules are those of a QR code of the feed URL
-    grid = qr_modules(root)
-    expected = [[bool(v) for v in row] for row in segno.make(FEED, error="m").matrix_iter(border=4)]
-    assert grid == expected
+    webcal = "webcal://" + FEED.removeprefix("https://")
+    assert decode_qr(root, tmp_path) == [webcal, google_subscription(webcal)]
+    # and, whatever decoded them, the modules are those of QR codes of these addresses
+    for svg, url in zip(qr_codes(root), (webcal, google_subscription(webcal)), strict=True):
+        code = segno.make(url, error="m").matrix_iter(border=4)
+        assert qr_modules(svg) == [[bool(v) for v in row] for row in code]
 
 
 # --- templates and CLI ------------------------------------------------------------------
@@ -754,7 +837,7 @@ def test_template_dir_overrides_built_in_templates(tmp_path: Path) -> None:
     root = parse(result.stdout_bytes)
     ours = root.find(".//p[@id='ours']")
     assert ours is not None and "Oslo Conference" in text(ours)
-    assert root.find(".//table") is None  # our main block replaced the built-in one
+    assert root.find(".//section[@class='day']") is None  # our main block replaced ours
     (style,) = root.iter("style")
     assert "#123456" in text(style)
     # templates not overridden still come from the built-in set
@@ -774,7 +857,7 @@ def test_template_dir_overrides_built_in_templates(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     root = parse(result.stdout_bytes)
-    assert root.find(".//table") is not None
+    assert root.find(".//section[@class='day']") is not None
     assert "#123456" in text(next(root.iter("style")))
 
 
@@ -809,7 +892,7 @@ def test_template_dir_applies_to_build(tmp_path: Path) -> None:
     for delegate_id, name in names.items():
         root = parse((out / delegate_id / "itinerary.html").read_bytes())
         assert text(root.find(".//p[@id='ours']")) == name  # type: ignore[arg-type]
-    assert parse((out / "programme.html").read_bytes()).find(".//table") is not None
+    assert parse((out / "programme.html").read_bytes()).find(".//section[@class='day']") is not None
 
 
 def test_a_missing_template_dir_is_bad_input(tmp_path: Path) -> None:
@@ -943,3 +1026,209 @@ def test_a_published_site_links_only_to_what_it_holds(
     printout = sum(b'class="printout"' in page.read_bytes() for page in pages)
     assert printout == (len(pages) if "pdf" in formats else 0)
     assert followed >= 2 * len(pages) * ("ical" in formats) + len(pages) * ("pdf" in formats)
+
+
+# --- connections, hotels, the day index ---------------------------------------------------
+
+
+def test_connections_are_the_time_between_the_instants(amal: Itinerary) -> None:
+    legs = [row for row in sample_roster_rows("legs.csv") if row["delegate"] == "amal-karim"]
+    expected = []
+    for first, second in itertools.pairwise(legs):
+        if first["to"] != second["from"]:
+            continue
+        arrives = datetime.fromisoformat(first["arrives"]).replace(
+            tzinfo=ZoneInfo(first["to_timezone"])
+        )
+        departs = datetime.fromisoformat(second["departs"]).replace(
+            tzinfo=ZoneInfo(second["from_timezone"])
+        )
+        wait = departs.astimezone(UTC) - arrives.astimezone(UTC)
+        if wait.days:
+            continue  # a week in Oslo is no connection
+        hours, minutes = divmod(wait.seconds // 60, 60)
+        expected.append(f"Connection: {hours} h {minutes} min in {second['from']}")
+    assert expected == [
+        "Connection: 2 h 25 min in Istanbul",
+        "Connection: 3 h 40 min in Istanbul",
+    ]
+    assert notes(parse(delegate_page(amal, language="en")), "connection") == expected
+    arabic = notes(parse(delegate_page(amal, language="ar")), "connection")
+    assert arabic == [
+        "مدة التوقف في إسطنبول: ساعتان و25 دقيقة",
+        "مدة التوقف في إسطنبول: 3 ساعات و40 دقيقة",
+    ]
+
+
+def test_a_connection_across_a_clock_change_counts_the_real_time() -> None:
+    """Oslo's clocks went back at 03:00 on 26 Oct 2014: from 01:30 CEST to 02:30 CET is
+    two hours, not the one the wall clocks suggest."""
+    oslo = ZoneInfo("Europe/Oslo")
+    arrives = datetime(2014, 10, 26, 1, 30, tzinfo=oslo)
+    departs = datetime(2014, 10, 26, 2, 30, fold=1, tzinfo=oslo)
+    assert departs.astimezone(UTC) - arrives.astimezone(UTC) == timedelta(hours=2)
+    tz = zone("Europe/Oslo")
+    legs = (
+        TravelLeg(
+            "a", "d", "flight", "Bergen", "Oslo",
+            TimeSpan(
+                localize(datetime(2014, 10, 26, 0, 30), tz),
+                localize(arrives.replace(tzinfo=None), tz),
+            ),
+        ),
+        TravelLeg(
+            "b", "d", "flight", "Oslo", "Tromsø",
+            TimeSpan(
+                localize(departs.replace(tzinfo=None), tz, fold="later"),
+                localize(datetime(2014, 10, 26, 5), tz),
+            ),
+        ),
+    )  # fmt: skip
+    person = Delegate("d", "D", EventSelection(()), legs=legs, language="en")
+    plan = build_itinerary(Programme("p", "P", (), (), ()), person, checks=[])
+    assert notes(parse(delegate_page(plan)), "connection") == ["Connection: 2 h in Oslo"]
+
+
+def test_hotels_have_their_address_and_a_map_search(amal: Itinerary) -> None:
+    stays = [row for row in sample_roster_rows("stays.csv") if row["delegate"] == "amal-karim"]
+    root = parse(delegate_page(amal))
+    hotels = [li for li in root.iter("li") if "hotel" in classes(li)]
+    assert [text(h.find("p") or h) for h in hotels] == [row["name"] for row in stays]
+    for hotel, stay in zip(hotels, stays, strict=True):
+        (address,) = [p for p in hotel.iter("p") if "address" in classes(p)]
+        assert text(address) == stay["address"] and address.get("dir") == "auto"
+        assert hotel.get("data-zone") == stay["timezone"]
+        assert times(hotel) == [stay["check_in"], stay["check_out"]]
+        (link,) = [a.get("href", "") for a in hotel.iter("a")]
+        parts = urlsplit(link)
+        assert (parts.scheme, parts.netloc, parts.path) == (
+            "https",
+            "www.openstreetmap.org",
+            "/search",
+        )
+        assert parse_qs(parts.query) == {"query": [stay["address"]]}
+    # the stay's own row links to the same search
+    (row,) = [r for r in items(root, "stay") if text(r).count(stays[0]["name"])]
+    assert [a.get("href") for a in row.iter("a")] == [
+        next(iter(a.get("href") for a in hotels[0].iter("a")))
+    ]
+
+
+def test_the_day_index_links_to_every_day(amal: Itinerary) -> None:
+    root = parse(delegate_page(amal, links={"feed": FEED}))
+    (nav,) = root.iter("nav")
+    days = [h2.get("id") for h2 in root.iter("h2") if h2.find("time") is not None]
+    hrefs = [a.get("href") for a in nav.iter("a")]
+    assert hrefs == [f"#{day}" for day in days] + ["#subscribe"]
+    ids = {element.get("id") for element in root.iter()}
+    assert all(href and href[1:] in ids for href in hrefs)
+
+
+# --- a page in Arabic ---------------------------------------------------------------------
+
+LATIN = re.compile(r"[A-Za-z]+")
+BRANDS = {"webcal", "Google", "QR", "PDF", "A4", "OpenStreetMap"}
+"""Names that stay in Latin letters in the Arabic catalogue."""
+
+
+@pytest.mark.parametrize("language", ["ar", "ar-IQ"])
+def test_an_arabic_page_has_no_english_words_of_its_own(amal: Itinerary, language: str) -> None:
+    """Every word not from the input (isolated in <bdi> or an element with its own dir)
+    or a clock (in <time>) is Arabic: labels, headings, column heads, notes, the footer
+    and the title."""
+    root = parse(delegate_page(amal, language=language, links={"feed": FEED}))
+    assert (root.get("lang"), root.get("dir")) == (language, "rtl")
+    own = text_outside(root, "bdi")
+    pieces: list[str] = []
+
+    def walk(element: Element) -> None:
+        tag = str(element.tag).split("}")[-1]
+        isolated = element.get("dir") is not None and element is not root  # input text
+        if isolated or tag in {"bdi", "time", "script", "style", "code", "svg", "title"}:
+            return
+        pieces.append(element.text or "")
+        for child in element:
+            walk(child)
+            pieces.append(child.tail or "")
+
+    walk(root)
+    latin = set(LATIN.findall("".join(pieces)))
+    assert latin <= BRANDS, latin - BRANDS
+    assert own  # and there is text of its own
+    # the title is translated too
+    (title,) = root.iter("title")
+    assert "Itinerary" not in (title.text or "")
+
+
+def test_machine_readable_values_stay_ascii_in_arabic(amal: Itinerary) -> None:
+    """ar-IQ writes digits as ٠١٢…; datetime, id, href and lang stay ASCII and mean the
+    same instants as on the English page."""
+    arabic = parse(delegate_page(amal, language="ar-IQ", links={"feed": FEED}))
+    english = parse(delegate_page(amal, language="en", links={"feed": FEED}))
+    assert re.search("[\u0660-\u0669]", text(arabic))  # the page does use Arabic digits
+    iso = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2})?$", re.ASCII)
+    values = times(arabic)
+    assert values and all(value.isascii() and iso.match(value) for value in values), values
+    assert values == times(english)
+    for element in arabic.iter():
+        for name in ("id", "href", "lang", "dir", "datetime", "data-zone"):
+            value = element.get(name)
+            assert value is None or value.isascii(), (name, value)
+    # each instant is the one the roster and programme give, read with zoneinfo
+    legs = [row for row in sample_roster_rows("legs.csv") if row["delegate"] == "amal-karim"]
+    first = datetime.fromisoformat(legs[0]["departs"]).replace(
+        tzinfo=ZoneInfo(legs[0]["from_timezone"])
+    )
+    (row,) = rows_titled(arabic, "Baghdad → Istanbul")[:1]
+    assert instant(times(cells(row, "when")[0])[0]) == first.astimezone(UTC)
+    (row,) = rows_titled(arabic, "ICSSI session at the Palais des Nations")
+    assert [instant(v) for v in times(cells(row, "when")[0])] == as_utc(*GENEVA)
+
+
+# --- times a traveller cannot misread (issue 14, point 6) ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def clock_plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Itinerary]:
+    from test_clock_labels import PROGRAMME as CLOCKS
+
+    path = tmp_path_factory.mktemp("clocks") / "programme.toml"
+    path.write_text(CLOCKS, encoding="utf-8")
+    programme = load_programme(path)
+    return {
+        home: build_itinerary(
+            programme,
+            Delegate("d", "D", EventSelection(everything=True), home_zone=zone(home)),
+            checks=[],
+        )
+        for home in ("Australia/Sydney", "Europe/Moscow")
+    }
+
+
+@pytest.mark.parametrize("language", ["en", "ar-IQ"])
+def test_a_home_clock_start_on_another_day_says_which_day(
+    clock_plans: dict[str, Itinerary], language: str
+) -> None:
+    """14:40 in Oslo on Thursday 30 Oct is 00:40 on Friday in Sydney (zoneinfo)."""
+    root = parse(delegate_page(clock_plans["Australia/Sydney"], language=language))
+    words = reader(language)
+    (row,) = rows_titled(root, "Late session in Oslo")
+    (section,) = [s for s in root.iter("section") if row in s.iter("tr")]
+    assert times(section)[0] == "2014-10-30"  # under Thursday's heading
+    sydney = datetime(2014, 10, 30, 14, 40, tzinfo=ZoneInfo("Europe/Oslo")).astimezone(
+        ZoneInfo("Australia/Sydney")
+    )
+    elsewhere = cells(row, "elsewhere")[0]
+    friday = f"{words.date(sydney.date(), 'MMMEd')} {words.time(sydney)}"
+    assert clock(elsewhere).startswith(" ".join(friday.split()))  # text() folds the nbsp
+    assert instant(times(elsewhere)[0]) == sydney.astimezone(UTC)
+
+
+def test_a_repeated_hour_with_one_abbreviation_shows_the_utc_offset(
+    clock_plans: dict[str, Itinerary],
+) -> None:
+    root = parse(delegate_page(clock_plans["Australia/Sydney"], language="en"))
+    (row,) = rows_titled(root, "Night session in Moscow")
+    later = datetime(2014, 10, 26, 1, 30, fold=1, tzinfo=ZoneInfo("Europe/Moscow"))
+    assert clock(cells(row, "when")[0]) == "01:30–01:50 MSK (UTC+03:00)"
+    assert instant(times(cells(row, "when")[0])[0]) == later.astimezone(UTC)

@@ -1,13 +1,16 @@
 """HTML pages: the programme, and one self-contained page per delegate.
 
-Every page is one file: the stylesheet is inline, nothing is fetched from elsewhere (no
-fonts, scripts or images), so a page opens offline, survives being sent as an
-attachment and prints cleanly on A4. What a row says (its day, both clocks, where the
-city changes) comes from :mod:`.agenda`; :mod:`.html_page` only decides how it is marked up, and
-is imported (with Jinja2, MarkupSafe and segno) on the first page rendered.
+Every page is one file, phone first and in the reader's language: the stylesheet and the
+small "now and next" script are inline (allowed by hash in the page's own
+Content-Security-Policy), nothing is fetched from elsewhere (no fonts, external scripts
+or images), so a page opens offline, survives being sent as an attachment and prints
+cleanly on A4. What a row says (its day, both clocks, where the city changes) comes
+from :mod:`.agenda`; :mod:`.html_page` only decides how it is marked up, and is imported
+(with Jinja2, MarkupSafe and segno) on the first page rendered.
 
 Templates are Jinja2 with autoescaping on; coordinators can put their own
-``programme.html``, ``itinerary.html``, ``base.html``, ``macros.html`` or ``style.css``
+``programme.html``, ``itinerary.html``, ``base.html``, ``macros.html``, ``style.css`` or
+``next.js``
 in a folder and pass it as ``--option html.template_dir=DIR`` (``RenderOptions.extra["html"]
 ["template_dir"]``): templates found there win, the rest come from the built-in set.
 Templates only ever see the views built there, so no template can print what the page

@@ -40,6 +40,10 @@ def qr_runs(matrix: Sequence[Sequence[bool]]) -> Iterator[tuple[int, int, int]]:
             column = run
 
 
-def qr_svg(url: str) -> str:
-    """The code of *url* as an inline ``<svg>`` element (class ``qr``, titled)."""
-    return str(_code(url).svg_inline(scale=4, title="QR code of the feed address", svgclass="qr"))
+def qr_svg(url: str, title: str = "QR code of the feed address") -> str:
+    """The code of *url* as an inline ``<svg>`` element (class ``qr``, titled *title*),
+    with a ``viewBox`` so a stylesheet can scale it."""
+    code = _code(url)
+    width, height = code.symbol_size(scale=4)
+    svg = str(code.svg_inline(scale=4, title=title, svgclass="qr"))
+    return svg.replace("<svg ", f'<svg viewBox="0 0 {width} {height}" ', 1)
