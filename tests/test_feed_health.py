@@ -241,3 +241,22 @@ def test_the_fetch_log_gathers_and_writes_in_batches(tmp_path: Path) -> None:
     log.record(Fetch("A" * 32, "iOS", T1 + timedelta(hours=1)))
     log.flush()
     assert log.last_fetches() == {"A" * 32: (T1 + timedelta(hours=1), "iOS")}
+
+
+def test_pages_ask_browsers_to_send_no_referrer(programme: Programme, roster: Roster) -> None:
+    """A page opened from a file or a static host (no header) still keeps its token
+    address from the map and web sites it links to."""
+    import html5lib
+
+    from icssi_itinerary import RenderOptions, build_itinerary, render_itinerary, render_programme
+
+    html = get_exporters()["html"]
+    pages = [render_programme(html, programme, RenderOptions())]
+    pages += [
+        render_itinerary(html, build_itinerary(programme, d), RenderOptions())
+        for d in roster.delegates
+    ]
+    for page in pages:
+        root = html5lib.parse(page, namespaceHTMLElements=False)
+        metas = [m for m in root.iter("meta") if m.get("name") == "referrer"]
+        assert [m.get("content") for m in metas] == ["no-referrer"]

@@ -49,6 +49,7 @@ from icssi_itinerary import (
     TravelLeg,
     Venue,
     build_itinerary,
+    google_subscribe_url,
     load_programme,
     localize,
     publish,
@@ -696,7 +697,7 @@ def google_subscription(webcal: str) -> str:
     """Google Calendar's subscribe page for *webcal*, checked by taking it apart: its
     ``cid`` holds the ``webcal://`` address (Google reads an ``https://`` one as an
     account), on calendar.google.com over https."""
-    url = html_plugin.google_subscribe_url(webcal)
+    url = google_subscribe_url("https://" + webcal.removeprefix("webcal://"))
     parts = urlsplit(url)
     assert (parts.scheme, parts.netloc, parts.path) == (
         "https",

@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 from zoneinfo import ZoneInfo
 
 import pdfplumber
@@ -53,6 +54,7 @@ from icssi_itinerary.cli import cli
 from icssi_itinerary.plugins import get_checks, get_exporters
 
 BAGHDAD = ZoneInfo("Asia/Baghdad")
+MM_IN_POINTS = 72 / 25.4
 FEED = "https://example.org/icssi/feeds/3f9a1c/{id}.ics"
 A4 = (595.28, 841.89)
 COUNTRY = {"Oslo": "Norway", "Geneva": "Switzerland", "Brussels": "Belgium"}
@@ -331,15 +333,25 @@ def is_black(colour: object) -> bool:
     return all(value == 0 for value in values)
 
 
-def rendered_matrix(data: bytes, page_number: int = 0) -> list[list[bool]]:
-    """The QR code as drawn: black filled rectangles on a module grid."""
+def rendered_matrices(data: bytes, page_number: int = 0) -> list[list[list[bool]]]:
+    """The QR codes as drawn, left to right: black filled rectangles on module grids."""
     with pdfplumber.open(BytesIO(data)) as document:
         rects = [
             r
             for r in document.pages[page_number].rects
             if r["fill"] and is_black(r["non_stroking_color"]) and r["height"] < 5
         ]
-    assert rects, "the QR code is drawn as filled rectangles"
+    assert rects, "the QR codes are drawn as filled rectangles"
+    codes: list[list[dict[str, Any]]] = []
+    for r in sorted(rects, key=lambda r: r["x0"]):  # a gap of 2 mm or more: the next code
+        if codes and r["x0"] - max(c["x1"] for c in codes[-1]) < 2 * MM_IN_POINTS:
+            codes[-1].append(r)
+        else:
+            codes.append([r])
+    return [_grid(code) for code in codes]
+
+
+def _grid(rects: list[dict[str, Any]]) -> list[list[bool]]:
     unit = min(r["height"] for r in rects)
     x0, y0 = min(r["x0"] for r in rects), min(r["top"] for r in rects)
     size = round((max(r["x1"] for r in rects) - x0) / unit)
@@ -369,12 +381,19 @@ def decode_qr(data: bytes, tmp_path: Path) -> list[str]:
 def test_qr_code_decodes_to_the_personal_feed_url(
     rendered: dict[str, tuple[Itinerary, bytes]], tmp_path: Path
 ) -> None:
+    """Two codes that subscribe from a phone's camera: webcal:// (iPhone) and Google
+    Calendar's subscribe page (Android); the feed's https address printed under them."""
     _, data = rendered["amal-karim"]
     url = FEED.format(id="amal-karim")
-    expected = [[bool(m) for m in row] for row in segno.make(url, error="m").matrix]
-    assert rendered_matrix(data) == expected
+    webcal = "webcal://" + url.removeprefix("https://")
+    google = "https://calendar.google.com/calendar/render?cid=" + quote_plus(webcal)
+    expected = [
+        [[bool(m) for m in row] for row in segno.make(target, error="m").matrix]
+        for target in (webcal, google)
+    ]
+    assert rendered_matrices(data) == expected
     assert url in flat(pages_text(data)[0]).replace(" ", "")
-    assert decode_qr(data, tmp_path) == [url]
+    assert sorted(decode_qr(data, tmp_path)) == sorted([webcal, google])
 
 
 def test_programme_pdf_has_the_feed_qr_and_every_event(
@@ -388,7 +407,9 @@ def test_programme_pdf_has_the_feed_qr_and_every_event(
         assert flat(event.title) in text
     for venue in programme.venues:
         assert flat(venue.name) in text
-    assert decode_qr(data, tmp_path) == [feed]
+    webcal = "webcal://" + feed.removeprefix("https://")
+    google = "https://calendar.google.com/calendar/render?cid=" + quote_plus(webcal)
+    assert sorted(decode_qr(data, tmp_path)) == sorted([webcal, google])
     # a base URL alone is no feed: nothing was published there (an html-only site)
     without = render_programme(get_exporters()["pdf"], programme, replace(options, links={}))
     with pdfplumber.open(BytesIO(without)) as document:

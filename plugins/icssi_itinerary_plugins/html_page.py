@@ -33,6 +33,7 @@ from icssi_itinerary import (
     Timezone,
     TravelLeg,
     Venue,
+    google_subscribe_url,
     reader,
     safe_url,
     sort_key,
@@ -399,19 +400,13 @@ def _contacts(contacts: Iterable[Contact]) -> list[ContactView]:
     return [ContactView(c.name, c.role, c.phone, _tel(c.phone), c.email) for c in unique.values()]
 
 
-def google_subscribe_url(webcal: str) -> str:
-    """Google Calendar's page that subscribes to *webcal* (Android's calendar): its
-    ``cid`` takes the ``webcal://`` address (an ``https://`` one is read as an account)."""
-    return "https://calendar.google.com/calendar/render?cid=" + quote_plus(webcal)
-
-
 def _subscribe(options: RenderOptions, words: Reader) -> Subscribe | None:
     """Links to the feed published beside this page; none if none was published."""
     url = safe_url(options.links.get("feed"))
     if url is None:
         return None
     webcal = webcal_url(url)
-    google = google_subscribe_url(webcal)
+    google = google_subscribe_url(url)
     title = words.gettext("QR code that subscribes to the calendar")
     codes = (
         (webcal, words.gettext("iPhone, iPad: scan with the camera")),

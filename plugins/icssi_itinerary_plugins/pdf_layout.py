@@ -23,7 +23,8 @@ __all__ = ["Document", "Part", "Table"]
 # Layout, in millimetres (A4 is 210 x 297).
 MARGIN = 14.0
 BOTTOM = 16.0
-QR_SIZE = 30.0
+CODE_SIZE = 25.0
+"""The side of a QR code, in mm: phones read it from a printout at arm's length."""
 PT = 25.4 / 72  # one point in mm
 GREY = (96, 96, 96)
 INK = (0, 0, 0)

@@ -23,15 +23,28 @@ from icssi_itinerary import (
     Stay,
     Timezone,
     Venue,
+    google_subscribe_url,
     reader,
     safe_url,
     sort_key,
+    webcal_url,
 )
 
 from .agenda import Day, Row, agenda
 from .formatting import N_
 from .pdf_fonts import NoFontFor
-from .pdf_layout import ACCENT, FILL_DAY, GREY, INK, MARGIN, QR_SIZE, WARN, Document, Part, Table
+from .pdf_layout import (
+    ACCENT,
+    CODE_SIZE,
+    FILL_DAY,
+    GREY,
+    INK,
+    MARGIN,
+    WARN,
+    Document,
+    Part,
+    Table,
+)
 from .stamps import generated
 from .titles import isolated
 
@@ -200,14 +213,27 @@ def _contacts(pdf: Document, contacts: Iterable[Contact], words: _Words) -> None
     table.section(pdf, words.gettext("Contacts"), rows)
 
 
-def _feed_block(pdf: Document, url: str, label: str) -> float:
-    """QR code in the top corner where lines end, the URL under it; the block's bottom."""
-    x = MARGIN if pdf.rtl else pdf.w - MARGIN - QR_SIZE
-    top = MARGIN
-    pdf.qr(url, x, top, QR_SIZE)
-    pdf.set_y(top + QR_SIZE)
-    pdf.paragraph(x - 5, QR_SIZE + 10, Part(label, 7, True, GREY), align="C")
-    pdf.paragraph(x - 5, QR_SIZE + 10, Part(url, 6.5, False, ACCENT), align="C")
+def _feed_block(pdf: Document, url: str, label: str, words: _Words) -> float:
+    """In the top corner where lines end, two QR codes that subscribe to the feed at
+    *url* from a phone's camera — ``webcal://`` for an iPhone, Google Calendar's page for
+    Android (see docs/subscribing.md) — and the feed's address under them; the bottom."""
+    size, gap = CODE_SIZE, 4.0
+    block = 2 * size + gap
+    x = MARGIN if pdf.rtl else pdf.w - MARGIN - block
+    codes = (
+        (webcal_url(url), words.gettext("iPhone, iPad")),
+        (google_subscribe_url(url), words.gettext("Android")),
+    )
+    bottom = MARGIN
+    for number, (target, phone) in enumerate(codes):
+        left = x + number * (size + gap)
+        pdf.qr(target, left, MARGIN, size)
+        pdf.set_y(MARGIN + size)
+        pdf.paragraph(left, size, Part(phone, 7, True, GREY), align="C")
+        bottom = max(bottom, pdf.get_y())
+    pdf.set_y(bottom)
+    pdf.paragraph(x - 5, block + 10, Part(label, 7, True, GREY), align="C")
+    pdf.paragraph(x - 5, block + 10, Part(url, 6.5, False, ACCENT), align="C")
     return pdf.get_y()
 
 
@@ -217,9 +243,10 @@ def _header(
     native: str | None,
     lines: Sequence[Part],
     feed: tuple[str, str] | None,
+    words: _Words,
 ) -> None:
-    bottom = _feed_block(pdf, *feed) if feed is not None else MARGIN
-    beside = QR_SIZE + 14 if feed is not None else 0
+    bottom = _feed_block(pdf, *feed, words) if feed is not None else MARGIN
+    beside = 2 * CODE_SIZE + 4 + 14 if feed is not None else 0
     left, width = pdf.l_margin + (beside if pdf.rtl else 0), pdf.epw - beside
     pdf.set_y(MARGIN)
     top = pdf.get_y()
@@ -351,7 +378,7 @@ def _itinerary_pdf(itinerary: Itinerary, options: RenderOptions) -> bytes:
     lines.append(_clock_note(other, words))
     lines += _page_link(options, words)
     feed = _feed(options, words.gettext("Your calendar feed"))
-    _header(pdf, delegate.name, delegate.name_native, lines, feed)
+    _header(pdf, delegate.name, delegate.name_native, lines, feed, words)
     pdf.heading(words.gettext("Day by day"))
     _day_table(pdf, agenda(itinerary.items, programme, other, words.reader), other, words)
     _nights_table(pdf, programme, delegate.stays, words)
@@ -387,9 +414,8 @@ def _programme_pdf(programme: Programme, options: RenderOptions) -> bytes:
             lines.append(Part(extra, 8.5, False, ACCENT))
     lines.append(_clock_note(other, words))
     lines += _page_link(options, words)
-    _header(
-        pdf, programme.title, None, lines, _feed(options, words.gettext("Programme calendar feed"))
-    )
+    feed = _feed(options, words.gettext("Programme calendar feed"))
+    _header(pdf, programme.title, None, lines, feed, words)
     pdf.heading(words.gettext("Day by day"))
     _day_table(pdf, agenda(events, programme, other, words.reader), other, words)
     _venues(pdf, programme.venues, words)

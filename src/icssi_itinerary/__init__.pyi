@@ -117,6 +117,7 @@ from .translation import Catalogue as Catalogue
 from .translation import Reader as Reader
 from .translation import available_languages as available_languages
 from .translation import reader as reader
+from .urls import google_subscribe_url as google_subscribe_url
 from .urls import safe_url as safe_url
 from .urls import webcal_url as webcal_url
 

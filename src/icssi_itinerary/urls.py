@@ -6,7 +6,7 @@ import urllib.parse
 
 from .errors import InputError
 
-__all__ = ["safe_url", "site_base_url", "webcal_url"]
+__all__ = ["google_subscribe_url", "safe_url", "site_base_url", "webcal_url"]
 
 
 def site_base_url(text: str) -> str:
@@ -47,6 +47,15 @@ def webcal_url(feed_url: str) -> str:
     if scheme not in ("https", "http") or not sep:
         raise ValueError(f"not an http(s) URL: {feed_url!r}")
     return f"webcal://{rest}"
+
+
+def google_subscribe_url(feed_url: str) -> str:
+    """Google Calendar's page that subscribes to the feed at *feed_url* (what an Android
+    phone's camera opens from a QR code): its ``cid`` takes the ``webcal://`` address,
+    since an ``https://`` one is read as the name of a Google account."""
+    return "https://calendar.google.com/calendar/render?cid=" + urllib.parse.quote_plus(
+        webcal_url(feed_url)
+    )
 
 
 def safe_url(url: str | None) -> str | None:
