@@ -593,6 +593,20 @@ ROSTER_CSV_CASES = [
         "language",
         "'Arabic'",
     ),
+    roster_case(
+        "bad-calendar",
+        "roster",
+        changed(
+            [[*row, cell] for row, cell in zip(ROSTER, ["calendar", "feed", ""])],
+            3,
+            "calendar",
+            "both",
+        ),  # fmt: skip
+        3,
+        "calendar",
+        "'both'",
+        "'feed'",
+    ),
     roster_case("empty-events", "roster", changed(ROSTER, 3, "events", ""), 3, "events"),
     roster_case(
         "legs-unknown-delegate",

@@ -504,6 +504,80 @@ def publish(
 
 
 @cli.command()
+@click.argument("site", type=_PathType(file_okay=False))
+@click.option(
+    "--outbox",
+    type=_PathType(file_okay=False),
+    help="Write each message as a .eml file in this folder; send nothing.",
+)
+@click.option("--smtp", "smtp_url", help="Send through smtp://[user@]host[:port] or smtps://…")
+@click.option("--starttls", is_flag=True, help="Upgrade an smtp:// connection to TLS.")
+@click.option(
+    "--password-file",
+    type=_PathType(exists=True, dir_okay=False),
+    help="File holding the SMTP password (else ICSSI_ITINERARY_SMTP_PASSWORD).",
+)
+@click.option("--from", "sender", required=True, help="The coordinator's address.")
+@click.option("--only", multiple=True, metavar="DELEGATE", help="Only these delegate ids (repeat).")
+@click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="Messages per minute.")
+@click.option(
+    "--secret-file",
+    type=_PathType(dir_okay=False),
+    help="The secret publish used (its folder holds the ledger).",
+)
+def notify(
+    site: Path,
+    outbox: Path | None,
+    smtp_url: str | None,
+    starttls: bool,
+    password_file: Path | None,
+    sender: str,
+    only: tuple[str, ...],
+    rate: float | None,
+    secret_file: Path | None,
+) -> None:
+    """E-mail each delegate what the last publishes changed for them, exactly once."""
+    import smtplib
+
+    from .notify import Outcome
+    from .notify import notify as notify_site
+    from .smtp import smtp_settings
+
+    if (outbox is None) == (smtp_url is None):
+        raise InputError("give --outbox DIR or --smtp URL", field="--outbox/--smtp")
+    smtp = None
+    if smtp_url is not None:
+        smtp = smtp_settings(smtp_url, starttls=starttls, password_file=password_file)
+    done: list[Outcome] = []
+
+    def show(outcome: Outcome) -> None:
+        done.append(outcome)
+        if outcome.problem is not None:
+            click.echo(f"{outcome.delegate}: not sent: {outcome.problem}", err=True)
+        elif outcome.path is not None:
+            click.echo(f"{outcome.delegate}: written to {outcome.path}")
+        else:
+            click.echo(f"{outcome.delegate}: sent {outcome.message_id}")
+
+    ids = [part.strip() for entry in only for part in entry.split(",") if part.strip()]
+    try:
+        result = notify_site(
+            site, sender, outbox=outbox, smtp=smtp, only=ids, rate=rate,
+            secret_file=secret_file, progress=show,
+        )  # fmt: skip
+    except (smtplib.SMTPException, KeyboardInterrupt) as error:
+        sent = sum(1 for outcome in done if outcome.problem is None)
+        stopped = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
+        raise _PluginFailed(
+            f"{stopped}: {sent} messages sent and recorded; run notify again for the rest"
+        ) from None
+    if not result.outcomes:
+        click.echo("Nothing to tell: every change was told already.", err=True)
+    if result.failed:
+        raise _PluginFailed(f"{len(result.failed)} of {len(result.outcomes)} messages not sent")
+
+
+@cli.command()
 @click.argument("site", type=_PathType(exists=True, file_okay=False))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
