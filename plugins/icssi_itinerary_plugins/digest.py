@@ -21,6 +21,7 @@ from icssi_itinerary import (
     ItineraryItem,
     Letter,
     Reader,
+    TravelLeg,
     hookimpl,
     reader,
     safe_url,
@@ -111,7 +112,9 @@ def when(item: ItineraryItem, words: Reader) -> str:
         "%(day)s, %(times)s (%(zone)s)",
         day=day_heading(local_day(item), words),
         times=times,
-        zone=zone_label(span.zone, words),
+        zone=zone_label(
+            span.zone, words, item.origin if isinstance(item, TravelLeg) else item.city
+        ),
     )
 
 
@@ -131,8 +134,9 @@ def _entry(change: Change, words: Reader) -> Entry:
     item = change.after or change.before
     assert item is not None
     label = words.gettext(KINDS.get(change.kind, change.kind))
-    before = _side(change.before, words) if change.kind != "added" else None
-    return Entry(change.kind, label, item_title(item, words), before, _side(change.after, words))
+    title = item_title(item, words)
+    before = _side(change.before, words, title) if change.kind != "added" else None
+    return Entry(change.kind, label, title, before, _side(change.after, words, title))
 
 
 _LINKS = {

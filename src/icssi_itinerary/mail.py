@@ -14,12 +14,23 @@ import hashlib
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime, getaddresses
 
 from .digests import Digest, DigestWriter
 from .errors import InputError, PluginError
 
-__all__ = ["compose", "message_id", "parse_address"]
+__all__ = ["compose", "message_id", "parse_address", "wire_bytes"]
+
+WIRE = SMTP.clone(max_line_length=998)
+"""How messages are written out: CRLF, and headers folded only past RFC 5322's 998
+characters (the library's folding at 78 drops the spaces between the encoded words of a
+non-ASCII subject, so an Arabic subject would lose its spaces)."""
+
+
+def wire_bytes(message: EmailMessage) -> bytes:
+    """*message* as sent, and as an outbox ``.eml`` file holds it."""
+    return message.as_bytes(policy=WIRE)
 
 
 def parse_address(text: str, field: str) -> Address:

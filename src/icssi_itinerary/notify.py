@@ -22,14 +22,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
 from pathlib import Path
 
 from .digests import Digest, DigestWriter, change_key, digest_from_json
 from .errors import InputError
 from .files import write_atomic
 from .ledger import Ledger
-from .mail import compose, message_id, parse_address
+from .mail import compose, message_id, parse_address, wire_bytes
 from .plugins import get_digest_writer
 from .publishing import LEDGER, private_folder, settle, site_lock
 from .smtp import SmtpSettings, connect
@@ -186,7 +185,7 @@ def _one(pending: _Pending, writer: DigestWriter, sender: Address, moment: datet
     message = compose(pending.digest, writer, sender, pending.recipient, ident, moment)
     if outbox is not None:
         path = outbox / _outbox_name(pending, counts)
-        write_atomic(path, message.as_bytes(policy=SMTP), mode=0o600)
+        write_atomic(path, wire_bytes(message), mode=0o600)
         return Outcome(delegate, ident, None, path)
     assert server is not None
     problem = _send(server, message, sender, pending.recipient)
@@ -200,7 +199,7 @@ def _send(server: smtplib.SMTP, message: EmailMessage, sender: Address, to: Addr
     """``None`` once the server has taken *message*; what it said if it refused it. A
     lost connection is not one delegate's problem: it stops the run (run it again)."""
     try:
-        server.send_message(message, sender.addr_spec, [to.addr_spec])
+        server.sendmail(sender.addr_spec, [to.addr_spec], wire_bytes(message))
     except smtplib.SMTPRecipientsRefused as error:
         code, reply = next(iter(error.recipients.values()))
         return f"{to.addr_spec} refused: {code} {_text(reply)}"
