@@ -467,6 +467,7 @@ ROSTER = [
     ["sami-noor", "Sami Noor", "", "", "", "Asia/Baghdad", "en",
      "icssi-oslo-conference;upr-iraq"],
 ]  # fmt: skip
+WITH_CALENDAR = [[*row, cell] for row, cell in zip(ROSTER, ["calendar", "feed", ""], strict=True)]
 LEGS = [
     ["delegate", "mode", "reference", "from", "from_timezone", "departs", "to", "to_timezone",
      "arrives"],
@@ -596,12 +597,7 @@ ROSTER_CSV_CASES = [
     roster_case(
         "bad-calendar",
         "roster",
-        changed(
-            [[*row, cell] for row, cell in zip(ROSTER, ["calendar", "feed", ""])],
-            3,
-            "calendar",
-            "both",
-        ),  # fmt: skip
+        changed(WITH_CALENDAR, 3, "calendar", "both"),
         3,
         "calendar",
         "'both'",
