@@ -24,7 +24,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
-from .digests import Digest, DigestWriter, change_key, digest_from_json
+from .digest_records import change_key, digest_from_json
+from .digests import Digest, DigestWriter
 from .errors import InputError
 from .files import write_atomic
 from .ledger import Ledger

@@ -31,7 +31,8 @@ from typing import Any
 
 from .build import output_name
 from .changes import change_report
-from .digests import Digest, digest_to_json, make_digests
+from .digest_records import digest_to_json, make_digests
+from .digests import Digest
 from .errors import InputError
 from .exporters import Exporter, RenderOptions, render_itinerary, render_programme
 from .files import write_atomic
