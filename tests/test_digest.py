@@ -15,17 +15,8 @@ import html5lib
 import pytest
 
 from icssi_itinerary import load_programme
-from test_notify import (
-    BUNDLED,
-    GENEVA,
-    MOVED,
-    T2,
-    Site,
-    _attendees_of,
-    _catalogue,
-    _programme_with,
-    _site,
-)
+from test_notify import MOVED, Site, _attendees_of, _catalogue, _site
+from test_publish import BUNDLED, GENEVA, T2, _programme_with
 
 NS = {"h": "http://www.w3.org/1999/xhtml"}
 

@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -41,13 +41,9 @@ from icssi_itinerary import Programme, load_programme, load_roster
 from icssi_itinerary.cli import cli
 from icssi_itinerary.plugins import get_exporters
 from icssi_itinerary.publishing import publish
+from test_publish import BASE_URL, BUNDLED, GENEVA, T1, T2, _programme_with
 
-BUNDLED = ROOT / "src" / "icssi_itinerary" / "data" / "icssi-2014.toml"
-BASE_URL = "https://itinerary.example.org/icssi"
 COORDINATOR = "ICSSI coordinator <coordinator@example.org>"
-T1 = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
-T2 = T1 + timedelta(days=1)
-GENEVA = "icssi-geneva-session"
 INVITED = {"amal-karim", "mustafa-hussein"}
 """Delegates given ``calendar = invitations`` (one reads Arabic, one English)."""
 PO = ROOT / "plugins" / "icssi_itinerary_plugins" / "locale" / "ar" / "LC_MESSAGES"
@@ -139,14 +135,6 @@ def _roster_folder(tmp_path: Path) -> Path:
     with (folder / "roster.csv").open("w", encoding="utf-8", newline="") as stream:
         csv.writer(stream).writerows(rows)
     return folder / "roster.csv"
-
-
-def _programme_with(tmp_path: Path, old: str, new: str) -> Programme:
-    text = BUNDLED.read_text(encoding="utf-8")
-    assert text.count(old) == 1
-    path = tmp_path / "programme.toml"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return load_programme(path)
 
 
 MOVED = (

@@ -431,7 +431,9 @@ def _write_digests(
         person = plan.itinerary.delegate
         name = f"{plan.token}/{DIGEST_PAGE}"
         digest = digests.get(person.id)
-        if digest is None and site.reuse([name]):
+        kept = site.previous / name if site.previous else None
+        if digest is None and kept is not None and kept.is_file():
+            site.put(name, kept.read_bytes())  # the same bytes: linked, not written
             continue
         if digest is None:
             title = plan.itinerary.programme.title
