@@ -14,6 +14,7 @@ from xml.etree.ElementTree import Element
 import html5lib
 import pytest
 
+from conftest import SAMPLE_ROSTER
 from icssi_itinerary import load_programme
 from test_notify import MOVED, Site, _attendees_of, _catalogue, _site
 from test_publish import BUNDLED, GENEVA, T2, _programme_with
@@ -116,3 +117,19 @@ def test_a_delegate_new_to_the_roster_reads_every_item_as_new(tmp_path: Path) ->
     entries = _changes(_parsed(_page(site, "dana-aziz")))
     assert entries and all(entry.startswith("New: ") for entry in entries)
     assert any("MEP" in entry or "Parliament" in entry for entry in entries)
+
+
+def test_the_page_links_only_to_what_was_published(tmp_path: Path) -> None:
+    from icssi_itinerary import get_exporter, load_roster, publish
+
+    programme = load_programme(BUNDLED)
+    roster = load_roster(SAMPLE_ROSTER, programme)
+    out = tmp_path / "site"
+    publish(programme, roster, [get_exporter("html")], out, "https://example.org/i")
+    for page in out.glob("*/changes.html"):
+        links = {a.get("href") for a in _parsed(page).iterfind(".//h:a", NS)}
+        token = page.parent.name
+        assert links == {
+            f"https://example.org/i/{token}/itinerary.html",
+            f"https://example.org/i/{token}/changes.html",
+        }

@@ -619,3 +619,19 @@ def test_the_password_never_reaches_the_output(tmp_path: Path, smtp_auth: Any) -
     assert done.returncode == 2
     assert "wrong-horse" not in done.stdout + done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_notify_waits_for_no_publish_it_is_refused_while_one_runs(
+    tmp_path: Path, smtp: Any
+) -> None:
+    from icssi_itinerary.publishing import site_lock
+
+    handler, port = smtp
+    site = _site(tmp_path)
+    with site_lock(site.private):
+        line = _one_line(send(site, port))
+    assert line == (
+        f"Error: {site.private}: another publish or notify of this site is running; "
+        "wait for it to finish, then run this again"
+    )
+    assert handler.messages == [] and site.sent() == []

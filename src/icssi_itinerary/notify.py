@@ -160,7 +160,7 @@ def notify(
         try:
             todo = _pending(ledger, addresses, set(only))
             writer = get_digest_writer()
-            server = connect(smtp, from_address.addr_spec) if smtp and todo else None
+            server = connect(smtp, from_address.addr_spec) if smtp else None
             counts: dict[str, int] = {}
             for index, pending in enumerate(todo):
                 if index and rate and server is not None:

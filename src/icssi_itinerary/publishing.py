@@ -243,8 +243,8 @@ def publish(
 
 @contextmanager
 def site_lock(private: Path) -> Iterator[None]:
-    """One publish at a time per private folder (a lock on the folder itself, so no
-    lock file is left behind); a second one is refused at once."""
+    """One publish or notify at a time per private folder (a lock on the folder itself,
+    so no lock file is left behind); a second one is refused at once."""
     private.mkdir(parents=True, exist_ok=True, mode=0o700)
     descriptor = os.open(private, os.O_RDONLY | os.O_DIRECTORY)
     try:
@@ -252,9 +252,9 @@ def site_lock(private: Path) -> Iterator[None]:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise InputError(
-                "another publish of this site is running",
+                "another publish or notify of this site is running",
                 source=str(private),
-                hint="wait for it to finish, then publish again",
+                hint="wait for it to finish, then run this again",
             ) from None
         yield
     finally:
