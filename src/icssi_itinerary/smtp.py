@@ -126,6 +126,13 @@ def connect(settings: SmtpSettings, sender: str) -> smtplib.SMTP:
         ) from None
     except smtplib.SMTPSenderRefused as error:
         server.close()
+        if error.smtp_code == 530:  # RFC 3207/4954: TLS or a login first
+            tls = "starttls" in _text(error.smtp_error).lower() and not settings.starttls
+            raise _refuse(
+                f"{where} refuses to send before "
+                f"{'TLS' if tls else 'a login'} ({error.smtp_code} {_text(error.smtp_error)})",
+                "add --starttls" if tls else "give the user in the URL, smtp://user@host",
+            ) from None
         raise InputError(
             f"{where} refuses to send from {sender} ({error.smtp_code} {_text(error.smtp_error)})",
             field="--from",
