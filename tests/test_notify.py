@@ -635,3 +635,23 @@ def test_notify_waits_for_no_publish_it_is_refused_while_one_runs(
         "wait for it to finish, then run this again"
     )
     assert handler.messages == [] and site.sent() == []
+
+
+def test_a_delegate_without_an_address_is_named_and_the_others_get_theirs(
+    tmp_path: Path, smtp: Any
+) -> None:
+    handler, port = smtp
+    site = Site(tmp_path / "site", _roster_folder(tmp_path), tmp_path)
+    with site.roster.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.reader(stream))
+    email_column = rows[0].index("email")
+    silent = next(row for row in rows[1:] if row[0] == "pieter-claes")
+    silent[email_column] = ""
+    with site.roster.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows(rows)
+    site.publish(load_programme(BUNDLED), T1)
+    result = send(site, port)
+    assert result.exit_code == 1
+    assert "pieter-claes: not sent: no e-mail address in the roster" in result.output
+    assert len(handler.messages) == len(rows) - 2  # every delegate but him
+    assert "pieter-claes" not in {delegate for delegate, _, _ in site.sent()}
