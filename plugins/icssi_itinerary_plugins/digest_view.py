@@ -157,10 +157,12 @@ def digest_view(digest: Digest) -> DigestView:
         )
     else:
         intro = words.gettext("Nothing has changed in your itinerary since it was published.")
+    invited = digest.delegate.calendar == "invitations"  # a feed too would show all twice
     links = tuple(
         LinkView(url, words.gettext(text))
         for key, text in _LINKS.items()
         if (url := digest.links.get(key)) and (key == "webcal" or safe_url(url))
+        if not (invited and key in ("feed", "webcal"))
     )
     return DigestView(
         lang=words.tag,
