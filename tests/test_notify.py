@@ -8,6 +8,7 @@ module and the programme TOML; the Arabic words from the catalogue read by Babel
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import email
 import email.policy
@@ -59,6 +60,10 @@ class Handler:
     messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
     refused: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    hold_at: int | None = None
+    """Hold the message after this many, until ``released``; then refuse it."""
+    holding: threading.Event = field(default_factory=threading.Event)
+    released: threading.Event = field(default_factory=threading.Event)
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -70,6 +75,11 @@ class Handler:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
+        if self.hold_at is not None and len(self.messages) == self.hold_at:
+            self.hold_at = None
+            self.holding.set()  # the client now waits for our reply to its message
+            await asyncio.get_running_loop().run_in_executor(None, self.released.wait)
+            return "451 4.3.0 not kept: try again later"
         with self.lock:
             self.messages.append((str(envelope.mail_from), list(envelope.rcpt_tos), content))
         return "250 OK"
@@ -469,20 +479,21 @@ def test_killed_part_way_then_run_again_sends_each_message_once(tmp_path: Path, 
     site = _site(tmp_path)
     command = [
         sys.executable, "-m", "icssi_itinerary", "notify", str(site.out),
-        "--smtp", f"smtp://127.0.0.1:{port}", "--from", COORDINATOR, "--rate", "60",
+        "--smtp", f"smtp://127.0.0.1:{port}", "--from", COORDINATOR, "--rate", "6",
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
+        # The first message sent and recorded: notify now waits 10 s (--rate 6) before
+        # the next one, and is killed in that wait.
         deadline = time.monotonic() + 60
-        while (
-            len(site.sent()) == 0 or len(handler.messages) < 2
-        ):  # one recorded, one more on its way
+        while len({delegate for delegate, _, _ in site.sent()}) < 1:
             assert process.poll() is None, process.communicate()
             assert time.monotonic() < deadline, "notify sent nothing"
             time.sleep(0.02)
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait()
+    assert len(handler.messages) == 1
     delivered = len(handler.messages)
     rows = site.rows()
     expected = sorted(row["email"] for row in rows.values() if row["email"])
@@ -494,6 +505,31 @@ def test_killed_part_way_then_run_again_sends_each_message_once(tmp_path: Path, 
     assert sorted({d for d, _, _ in site.sent()}) == sorted(
         w for w, r in rows.items() if r["email"]
     )
+
+
+def test_killed_while_the_server_holds_a_message_then_run_again_loses_nothing(
+    tmp_path: Path, smtp: Any
+) -> None:
+    handler, port = smtp
+    site = _site(tmp_path)
+    handler.hold_at = 2
+    command = [
+        sys.executable, "-m", "icssi_itinerary", "notify", str(site.out),
+        "--smtp", f"smtp://127.0.0.1:{port}", "--from", COORDINATOR,
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert handler.holding.wait(60), process.communicate()
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        handler.released.set()
+    assert len(handler.messages) == 2 == len({delegate for delegate, _, _ in site.sent()})
+    rows = site.rows()
+    result = send(site, port)
+    assert result.exit_code == 0, result.output
+    recipients = sorted(r for _, rcpts, _ in handler.messages for r in rcpts)
+    assert recipients == sorted(row["email"] for row in rows.values() if row["email"])
 
 
 # --- the outbox ----------------------------------------------------------------------------
