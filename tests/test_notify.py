@@ -60,6 +60,8 @@ class Handler:
     messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
     refused: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    hang_up_at: int | None = None
+    """Refuse the message after this many once with a 421 (the server hangs up)."""
     hold_at: int | None = None
     """Hold the message after this many, until ``released``; then refuse it."""
     holding: threading.Event = field(default_factory=threading.Event)
@@ -75,6 +77,9 @@ class Handler:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
+        if self.hang_up_at is not None and len(self.messages) == self.hang_up_at:
+            self.hang_up_at = None
+            return "421 4.4.2 closing the connection: idle too long"
         if self.hold_at is not None and len(self.messages) == self.hold_at:
             self.hold_at = None
             self.holding.set()  # the client now waits for our reply to its message
@@ -457,6 +462,16 @@ def test_an_address_refused_with_550_lets_the_others_through(tmp_path: Path, smt
     assert send(site, port).exit_code == 0  # the mailbox is back: only hers goes now
     assert [r for _, rcpts, _ in handler.messages for r in rcpts].count(refused) == 1
     assert len(handler.messages) == len(others) + 1
+
+
+def test_a_server_that_hangs_up_part_way_is_called_again(tmp_path: Path, smtp: Any) -> None:
+    handler, port = smtp
+    site = _site(tmp_path)
+    handler.hang_up_at = 3
+    result = send(site, port)
+    assert result.exit_code == 0, result.output
+    recipients = sorted(r for _, rcpts, _ in handler.messages for r in rcpts)
+    assert recipients == sorted(row["email"] for row in site.rows().values() if row["email"])
 
 
 def test_only_picks_delegates_and_leaves_the_rest_for_later(tmp_path: Path, smtp: Any) -> None:

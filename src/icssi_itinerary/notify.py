@@ -162,10 +162,20 @@ def notify(
             writer = get_digest_writer()
             server = connect(smtp, from_address.addr_spec) if smtp else None
             counts: dict[str, int] = {}
-            for index, pending in enumerate(todo):
-                if index and rate and server is not None:
-                    time.sleep(60.0 / rate)
-                outcome = _one(pending, writer, from_address, now(), ledger, outbox, server, counts)
+            waited = False
+            for pending in todo:
+                if rate and server is not None and pending.recipient is not None:
+                    if waited:
+                        time.sleep(60.0 / rate)
+                    waited = True
+                args = (writer, from_address, now(), ledger, outbox)
+                try:
+                    outcome = _one(pending, *args, server, counts)
+                except smtplib.SMTPServerDisconnected:
+                    assert smtp is not None and server is not None
+                    server.close()  # it hung up (idle too long): once more, on a new line
+                    server = connect(smtp, from_address.addr_spec)
+                    outcome = _one(pending, *args, server, counts)
                 result.outcomes.append(outcome)
                 if progress is not None:
                     progress(outcome)
@@ -205,6 +215,8 @@ def _send(server: smtplib.SMTP, message: EmailMessage, sender: Address, to: Addr
         code, reply = next(iter(error.recipients.values()))
         return f"{to.addr_spec} refused: {code} {_text(reply)}"
     except smtplib.SMTPDataError as error:
+        if error.smtp_code == 421:  # the server is closing the line: not this message's fault
+            raise smtplib.SMTPServerDisconnected(_text(error.smtp_error)) from error
         return f"message refused: {error.smtp_code} {_text(error.smtp_error)}"
     except smtplib.SMTPSenderRefused as error:
         return f"sender refused: {error.smtp_code} {_text(error.smtp_error)}"
