@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 import ssl
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -66,10 +67,16 @@ def tls(tmp_path: Path) -> Iterator[tuple[Path, ssl.SSLContext]]:
     yield cert_file, context
 
 
-def _serve(handler: Handler, port: int, **kwargs: Any) -> Controller:
+@contextmanager
+def _serving(**kwargs: Any) -> Iterator[tuple[Handler, int]]:
+    """An aiosmtpd server on loopback with *kwargs* (its TLS settings), while in use."""
+    handler, port = Handler(), _free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
-    return controller
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
 
 
 def _notify(site: Path, url: str, *args: str) -> Any:
@@ -83,15 +90,11 @@ def test_smtps_sends_over_implicit_tls(
 ) -> None:
     cert_file, context = tls
     monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
-    handler, port = Handler(), _free_port()
-    controller = _serve(handler, port, ssl_context=context)
-    try:
+    with _serving(ssl_context=context) as (handler, port):
         site = _site(tmp_path)
         result = _notify(site.out, f"smtps://127.0.0.1:{port}")
         assert result.exit_code == 0, result.output
-        assert len(handler.messages) == len({d for d, _, _ in site.sent()})
-    finally:
-        controller.stop()
+        assert len(handler.messages) == len({d for d, _, _ in site.sent()}) > 0
 
 
 def test_starttls_upgrades_before_anything_is_sent(
@@ -99,9 +102,7 @@ def test_starttls_upgrades_before_anything_is_sent(
 ) -> None:
     cert_file, context = tls
     monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
-    handler, port = Handler(), _free_port()
-    controller = _serve(handler, port, tls_context=context, require_starttls=True)
-    try:
+    with _serving(tls_context=context, require_starttls=True) as (handler, port):
         site = _site(tmp_path)
         plain = _notify(site.out, f"smtp://127.0.0.1:{port}")  # the server insists on TLS
         line = _one_line(plain)
@@ -111,8 +112,6 @@ def test_starttls_upgrades_before_anything_is_sent(
         result = _notify(site.out, f"smtp://127.0.0.1:{port}", "--starttls")
         assert result.exit_code == 0, result.output
         assert len(handler.messages) == len({d for d, _, _ in site.sent()}) > 0
-    finally:
-        controller.stop()
 
 
 def test_an_untrusted_certificate_is_one_line_and_nothing_is_sent(
@@ -120,16 +119,12 @@ def test_an_untrusted_certificate_is_one_line_and_nothing_is_sent(
 ) -> None:
     _, context = tls
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
-    handler, port = Handler(), _free_port()
-    controller = _serve(handler, port, ssl_context=context)
-    try:
+    with _serving(ssl_context=context) as (handler, port):
         site = _site(tmp_path)
         line = _one_line(_notify(site.out, f"smtps://127.0.0.1:{port}"))
         assert line.startswith(f"Error: --smtp: cannot reach 127.0.0.1:{port}")
         assert "CERTIFICATE_VERIFY_FAILED" in line
         assert handler.messages == [] and site.sent() == []
-    finally:
-        controller.stop()
 
 
 def test_smtps_with_starttls_is_refused(tmp_path: Path) -> None:
