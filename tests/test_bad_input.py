@@ -467,6 +467,7 @@ ROSTER = [
     ["sami-noor", "Sami Noor", "", "", "", "Asia/Baghdad", "en",
      "icssi-oslo-conference;upr-iraq"],
 ]  # fmt: skip
+WITH_CALENDAR = [[*row, cell] for row, cell in zip(ROSTER, ["calendar", "feed", ""], strict=True)]
 LEGS = [
     ["delegate", "mode", "reference", "from", "from_timezone", "departs", "to", "to_timezone",
      "arrives"],
@@ -592,6 +593,15 @@ ROSTER_CSV_CASES = [
         2,
         "language",
         "'Arabic'",
+    ),
+    roster_case(
+        "bad-calendar",
+        "roster",
+        changed(WITH_CALENDAR, 3, "calendar", "both"),
+        3,
+        "calendar",
+        "'both'",
+        "'feed'",
     ),
     roster_case("empty-events", "roster", changed(ROSTER, 3, "events", ""), 3, "events"),
     roster_case(

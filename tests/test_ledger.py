@@ -59,7 +59,7 @@ def test_a_0_1_0_ledger_is_migrated_and_reports_nothing_new(tmp_path: Path) -> N
 
     assert result.changes == []  # nothing changed since 0.1.0's last publish
     ledger = private / "ledger.sqlite"
-    assert _rows(ledger, "select value from meta where key = 'format'") == [("2",)]
+    assert _rows(ledger, "select value from meta where key = 'format'") == [("3",)]
     snapshots = [json.loads(str(row[0])) for row in _rows(ledger, "select snapshot from versions")]
     assert {s["item"] for s in snapshots} == {"event", "leg", "stay"}
     # Events keep their UID and SEQUENCE; the removed session is still cancelled.

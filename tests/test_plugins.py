@@ -34,8 +34,12 @@ from icssi_itinerary import (
     Catalogue,
     Check,
     DateSpan,
+    Digest,
+    DigestWriter,
     Exporter,
+    Invitation,
     Itinerary,
+    Letter,
     PluginError,
     Problem,
     Programme,
@@ -46,6 +50,7 @@ from icssi_itinerary import (
     available_languages,
     build_itinerary,
     get_checks,
+    get_digest_writer,
     get_exporter,
     get_exporters,
     hookimpl,
@@ -99,6 +104,26 @@ def _early_departures(itinerary: Itinerary) -> Iterator[Problem]:
             yield Problem("warning", "early-departure", f"{item.title} leaves early", (item.id,))
 
 
+def _digest_lines(digest: Digest) -> list[str]:
+    return [f"{change.kind} {change.uid}" for change in digest.changes]
+
+
+def _digest_page(digest: Digest) -> bytes:
+    import html
+
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in _digest_lines(digest))
+    return f"<!DOCTYPE html><title>changes</title><ul>{items}</ul>".encode()
+
+
+def _digest_letter(digest: Digest) -> Letter:
+    text = "\n".join(_digest_lines(digest))
+    return Letter(f"{digest.programme}: {len(digest.changes)} changes", text, f"<pre>{text}</pre>")
+
+
+def _no_invitations(digest: Digest, coordinator: str) -> list[Invitation]:
+    return []
+
+
 class ThirdParty:
     """What a plugin package would hold: one function per hook."""
 
@@ -144,6 +169,10 @@ class ThirdParty:
     @hookimpl
     def register_translations(self, register: Callable[[Catalogue], None]) -> None:
         register(Catalogue(THIRD_PARTY_LOCALE, "third_party"))
+
+    @hookimpl
+    def register_digests(self, register: Callable[[DigestWriter], None]) -> None:
+        register(DigestWriter("lines", _digest_page, _digest_letter, _no_invitations))
 
 
 class BrokenExporters:
@@ -626,6 +655,7 @@ def test_plugins_lists_only_third_party(install: Callable[[object, str], object]
             "hooks": [
                 "register_checks",
                 "register_commands",
+                "register_digests",
                 "register_exporters",
                 "register_translations",
             ],
@@ -876,3 +906,40 @@ def test_registering_something_else_as_a_catalogue_names_the_plugin(
         PluginError, match=r"plugin 'wrong-catalogue' registered .* give a Catalogue"
     ):
         available_languages()
+
+
+# --- digests ------------------------------------------------------------------------------
+
+
+class OwnDigest:
+    @hookimpl
+    def register_digests(self, register: Callable[[DigestWriter], None]) -> None:
+        register(DigestWriter("digest", _digest_page, _digest_letter, _no_invitations))
+
+
+def test_a_plugin_digest_writer_is_registered_beside_the_built_in_one(
+    install: Callable[[object, str], object],
+) -> None:
+    install(ThirdParty(), "third-party")
+    assert get_digest_writer("lines").plugin == "third-party"
+    assert get_digest_writer().plugin == "icssi_itinerary_plugins.digest"
+    with pytest.raises(PluginError, match="no plugin registers the digest writer 'nothing'"):
+        get_digest_writer("nothing")
+
+
+def test_a_plugin_digest_named_digest_writes_every_changes_page(
+    install: Callable[[object, str], object], tmp_path: Path
+) -> None:
+    from icssi_itinerary import load_roster, publish
+
+    install(OwnDigest(), "own-digest")
+    programme = load_programme(BUNDLED)
+    roster = load_roster(SAMPLE_ROSTER, programme)
+    out = tmp_path / "site"
+    publish(programme, roster, [get_exporter("ical")], out, "https://example.org/i")
+    pages = sorted(out.glob("*/changes.html"))
+    assert len(pages) == len(roster.delegates)
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert text.startswith("<!DOCTYPE html><title>changes</title><ul><li>added ")
+        assert "@icssi-2014.icssi-itinerary</li>" in text

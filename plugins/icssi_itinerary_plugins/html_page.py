@@ -46,7 +46,7 @@ from .formatting import Moment as RowMoment
 from .qr import qr_svg
 from .reservations import reservations
 
-__all__ = ["TEMPLATES", "environment", "itinerary_page", "programme_page"]
+__all__ = ["TEMPLATES", "environment", "itinerary_page", "programme_page", "render_page"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 """The built-in templates."""
@@ -537,6 +537,13 @@ def _render(name: str, options: RenderOptions, context: dict[str, Any], words: R
     finally:
         _READER.reset(token)
     return printable_bytes(text)
+
+
+def render_page(name: str, context: dict[str, Any], words: Reader) -> bytes:
+    """The built-in template *name* rendered for a reader of *words*, with the page's
+    own style, script and Content-Security-Policy (for pages of other plugins' making,
+    such as the change digest)."""
+    return _render(name, RenderOptions(), context, words)
 
 
 def _base_context(

@@ -6,9 +6,14 @@ does not pay for time zones, iCalendar or PDF). Only ``from .module import name 
 lines belong here.
 """
 
+from .changes import Change as Change
 from .checks import Check as Check
 from .checks import Problem as Problem
 from .checks import run_checks as run_checks
+from .digests import Digest as Digest
+from .digests import DigestWriter as DigestWriter
+from .digests import Invitation as Invitation
+from .digests import Letter as Letter
 from .errors import (
     InputError as InputError,
 )
@@ -81,6 +86,7 @@ from .model import (
 from .plugins import (
     get_checks as get_checks,
 )
+from .plugins import get_digest_writer as get_digest_writer
 from .plugins import (
     get_exporter as get_exporter,
 )

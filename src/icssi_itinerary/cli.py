@@ -510,21 +510,6 @@ _private_option = click.option(
 )
 
 
-@cli.command()
-@click.argument("site", type=_PathType(exists=True, file_okay=False))
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@_private_option
-def serve(site: Path, host: str, port: int, private: Path | None) -> None:
-    """Serve a published site (waitress + whitenoise), counting feed fetches."""
-    from .serve import serve as serve_site
-
-    def listening(url: str) -> None:
-        click.echo(f"Serving {site} on {url}", err=True)
-
-    serve_site(site, host, port, listening, private)
-
-
 class DurationType(click.ParamType):  # type: ignore[type-arg]
     """A length of time: ``90m``, ``6h``, ``2d``."""
 
@@ -539,6 +524,120 @@ class DurationType(click.ParamType):  # type: ignore[type-arg]
             return timedelta(**{units[text[-1]]: int(text[:-1])})
         option = param.opts[0] if param is not None and param.opts else self.name
         raise _BadInput(f"{option}: '{value}' is not a length of time; write e.g. 90m, 6h or 2d")
+
+
+@cli.command()
+@click.argument("site", type=_PathType(file_okay=False))
+@click.option(
+    "--outbox",
+    type=_PathType(file_okay=False),
+    help="Write each message as a .eml file in this folder; send nothing.",
+)
+@click.option("--smtp", "smtp_url", help="Send through smtp://[user@]host[:port] or smtps://…")
+@click.option("--starttls", is_flag=True, help="Upgrade an smtp:// connection to TLS.")
+@click.option(
+    "--password-file",
+    type=_PathType(exists=True, dir_okay=False),
+    help="File holding the SMTP password (else ICSSI_ITINERARY_SMTP_PASSWORD).",
+)
+@click.option("--from", "sender", required=True, help="The coordinator's address.")
+@click.option("--only", multiple=True, metavar="DELEGATE", help="Only these delegate ids (repeat).")
+@click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="Messages per minute.")
+@click.option(
+    "--stale",
+    type=DurationType(),
+    help="Only delegates whose calendar has not fetched their feed this long after it changed.",
+)
+@click.option(
+    "--secret-file",
+    type=_PathType(dir_okay=False),
+    help="The secret publish used (its folder holds the ledger).",
+)
+def notify(
+    site: Path,
+    outbox: Path | None,
+    smtp_url: str | None,
+    starttls: bool,
+    password_file: Path | None,
+    sender: str,
+    only: tuple[str, ...],
+    rate: float | None,
+    stale: Any,
+    secret_file: Path | None,
+) -> None:
+    """E-mail each delegate what the last publishes changed for them, exactly once."""
+    import smtplib
+
+    from .notify import Outcome
+    from .notify import notify as notify_site
+    from .smtp import smtp_settings
+
+    if (outbox is None) == (smtp_url is None):
+        raise InputError("give --outbox DIR or --smtp URL", field="--outbox/--smtp")
+    smtp = None
+    if smtp_url is not None:
+        smtp = smtp_settings(smtp_url, starttls=starttls, password_file=password_file)
+    done: list[Outcome] = []
+
+    def show(outcome: Outcome) -> None:
+        done.append(outcome)
+        if outcome.problem is not None:
+            click.echo(f"{outcome.delegate}: not sent: {outcome.problem}", err=True)
+        elif outcome.path is not None:
+            click.echo(f"{outcome.delegate}: written to {outcome.path}")
+        else:
+            click.echo(f"{outcome.delegate}: sent {outcome.message_id}")
+
+    ids = [part.strip() for entry in only for part in entry.split(",") if part.strip()]
+    if stale is not None:
+        ids = _stale_delegates(site, secret_file, stale, ids)
+        if not ids:
+            click.echo("Nothing to tell: every calendar has fetched its latest feed.", err=True)
+            return
+    try:
+        result = notify_site(
+            site, sender, outbox=outbox, smtp=smtp, only=ids, rate=rate,
+            secret_file=secret_file, progress=show,
+        )  # fmt: skip
+    except (smtplib.SMTPException, KeyboardInterrupt) as error:
+        sent = sum(1 for outcome in done if outcome.problem is None)
+        stopped = "interrupted" if isinstance(error, KeyboardInterrupt) else str(error)
+        raise _PluginFailed(
+            f"{stopped}: {sent} messages sent and recorded; run notify again for the rest"
+        ) from None
+    if not result.outcomes:
+        click.echo("Nothing to tell: every change was told already.", err=True)
+    if result.failed:
+        raise _PluginFailed(f"{len(result.failed)} of {len(result.outcomes)} messages not sent")
+
+
+def _stale_delegates(
+    site: Path, secret_file: Path | None, after: Any, only: list[str]
+) -> list[str]:
+    """The delegates (of *only*, if given) whose feed no calendar fetched *after* its change."""
+    from datetime import UTC, datetime
+
+    from .feedhealth import feed_status
+    from .publishing import private_folder
+
+    now = datetime.now(UTC)
+    rows = feed_status(site, private_folder(site, secret_file))
+    return [r.delegate for r in rows if r.stale(after, now) and (not only or r.delegate in only)]
+
+
+@cli.command()
+@click.argument("site", type=_PathType(exists=True, file_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@_private_option
+def serve(site: Path, host: str, port: int, private: Path | None) -> None:
+    """Serve a published site (waitress + whitenoise), counting feed fetches."""
+    from .serve import serve as serve_site
+
+    def listening(url: str) -> None:
+        click.echo(f"Serving {site} on {url}", err=True)
+
+    serve_site(site, host, port, listening, private)
 
 
 @cli.command()

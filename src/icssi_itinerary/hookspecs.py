@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     import click
 
     from .checks import Check
+    from .digests import DigestWriter
     from .exporters import Exporter
     from .translation import Catalogue
 
@@ -38,3 +39,8 @@ def register_commands(cli: click.Group) -> None:
 @hookspec
 def register_translations(register: Callable[[Catalogue], None]) -> None:
     """Add gettext catalogues of the words a plugin shows: ``register(Catalogue(...))``."""
+
+
+@hookspec
+def register_digests(register: Callable[[DigestWriter], None]) -> None:
+    """Add how delegates are told what changed: ``register(DigestWriter(...))``."""

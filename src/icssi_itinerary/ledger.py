@@ -30,8 +30,9 @@ from .snapshots import SnapshotError, item_from_json, item_to_json
 
 __all__ = ["LEDGER_FORMAT", "Ledger", "Presence"]
 
-LEDGER_FORMAT = 2
-"""1: version 0.1.0 (pickled snapshots); 2: JSON snapshots and a ``meta`` table."""
+LEDGER_FORMAT = 3
+"""1: version 0.1.0 (pickled snapshots); 2: JSON snapshots and a ``meta`` table; 3: the
+digests of each publish and the messages ``notify`` sent (tables ``digests``, ``sent``)."""
 
 
 _SCHEMA = """
@@ -46,6 +47,15 @@ create table if not exists presence (
 );
 create table if not exists renders (
     scope text primary key, key text not null
+);
+create table if not exists digests (
+    publish text not null, delegate text not null, digest text not null,
+    primary key (publish, delegate)
+);
+create table if not exists sent (
+    publish text not null, delegate text not null, change text not null,
+    message_id text not null, sent_at text not null,
+    primary key (publish, delegate, change)
 );
 """
 
@@ -93,6 +103,30 @@ class Ledger:
         except BaseException:
             connection.close()
             working.unlink(missing_ok=True)
+            raise
+        return ledger
+
+    @classmethod
+    def in_place(cls, committed: Path) -> Ledger:
+        """The committed ledger itself, opened for writing (each :meth:`record_sent`
+        is its own transaction) and migrated to :data:`LEDGER_FORMAT`. The caller holds
+        the site's lock, so no publish replaces it meanwhile."""
+        source = _open_committed(committed)
+        if source is None:
+            raise InputError(
+                "no ledger: nothing was published here",
+                source=str(committed),
+                hint="publish the site first (icssi-itinerary publish --out SITE)",
+            )
+        source.close()
+        connection = sqlite3.connect(committed, isolation_level=None)
+        ledger = cls(connection, committed)
+        try:
+            connection.execute("begin immediate")
+            ledger._upgrade(committed)
+            connection.execute("commit")
+        except BaseException:
+            connection.close()
             raise
         return ledger
 
@@ -219,6 +253,42 @@ class Ledger:
         """Record the keys of the inputs each scope's files were rendered from."""
         self.connection.execute("delete from renders")
         self.connection.executemany("insert into renders values (?, ?)", sorted(keys.items()))
+
+    def remember_digests(self, publish: str, digests: Mapping[str, str]) -> None:
+        """Keep what changed for each delegate at *publish* (JSON, by delegate id), for
+        ``notify`` to tell them."""
+        self.connection.executemany(
+            "insert into digests values (?, ?, ?)",
+            [(publish, delegate, text) for delegate, text in sorted(digests.items())],
+        )
+
+    def unsent(self) -> list[tuple[str, str, str]]:
+        """``(publish, delegate, digest)`` of each digest no message was sent for yet,
+        oldest publish first."""
+        rows = self.connection.execute(
+            "select publish, delegate, digest from digests d where not exists "
+            "(select 1 from sent s where s.publish = d.publish and s.delegate = d.delegate)"
+            " order by rowid"
+        )
+        return [(str(a), str(b), str(c)) for a, b, c in rows]
+
+    def record_sent(
+        self, publish: str, delegate: str, changes: Iterable[str], message_id: str, when: datetime
+    ) -> None:
+        """Record, durably and at once, that *message_id* told *delegate* of *changes*."""
+        with self.connection:
+            self.connection.execute("begin immediate")
+            self.connection.executemany(
+                "insert or ignore into sent values (?, ?, ?, ?, ?)",
+                [(publish, delegate, change, message_id, when.isoformat()) for change in changes],
+            )
+
+    def sent(self) -> list[tuple[str, str, str, str]]:
+        """``(publish, delegate, change, message_id)`` of every change told."""
+        rows = self.connection.execute(
+            "select publish, delegate, change, message_id from sent order by rowid"
+        )
+        return [(str(a), str(b), str(c), str(d)) for a, b, c, d in rows]
 
     def entries(self) -> dict[str, dict[str, Any]]:
         """Per UID: ``sequence`` and ``last_modified``, as exporters take them."""

@@ -202,6 +202,10 @@ class EventSelection:
     excluded: tuple[str, ...] = ()
 
 
+CalendarChoice = Literal["feed", "invitations"]
+"""How a delegate's calendar hears of changes (the roster's ``calendar`` column)."""
+
+
 @dataclass(frozen=True)
 class Delegate:
     """A person on the roster, with their own travel and stays. Personal data."""
@@ -217,6 +221,9 @@ class Delegate:
     token_version: int = 1
     legs: tuple[TravelLeg, ...] = ()
     stays: tuple[Stay, ...] = ()
+    calendar: CalendarChoice = "feed"
+    """How their calendar hears of changes: a subscribed ``feed``, or ``invitations``
+    (iTIP REQUEST/CANCEL by e-mail, from ``notify``)."""
 
 
 @dataclass(frozen=True)

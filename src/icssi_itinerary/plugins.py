@@ -19,6 +19,7 @@ from .errors import InputError, PluginError
 
 if TYPE_CHECKING:
     from .checks import Check
+    from .digests import DigestWriter
     from .exporters import Exporter
     from .translation import Catalogue
 
@@ -29,12 +30,13 @@ __all__ = [
     "describe_plugins",
     "get_catalogues",
     "get_checks",
+    "get_digest_writer",
     "get_exporter",
     "get_exporters",
     "pm",
 ]
 
-_Registered = TypeVar("_Registered", "Exporter", "Check")
+_Registered = TypeVar("_Registered", "Exporter", "Check", "DigestWriter")
 _Item = TypeVar("_Item")
 
 
@@ -180,6 +182,21 @@ def get_checks() -> dict[str, Check]:
     from .checks import Check
 
     return _by_name("register_checks", Check)
+
+
+DIGEST_WRITER = "digest"
+"""The name of the digest writer publish and notify use (a plugin may replace it)."""
+
+
+def get_digest_writer(name: str = DIGEST_WRITER) -> DigestWriter:
+    """The registered digest writer *name*; a name registered twice is resolved as in
+    :func:`get_exporters` (a third-party ``digest`` replaces the built-in one)."""
+    from .digests import DigestWriter
+
+    writers = _by_name("register_digests", DigestWriter)
+    if name not in writers:
+        raise PluginError(f"no plugin registers the digest writer '{name}'")
+    return writers[name]
 
 
 def get_catalogues() -> list[Catalogue]:

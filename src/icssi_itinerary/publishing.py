@@ -31,6 +31,8 @@ from typing import Any
 
 from .build import output_name
 from .changes import change_report
+from .digest_records import digest_to_json, make_digests
+from .digests import Digest
 from .errors import InputError
 from .exporters import Exporter, RenderOptions, render_itinerary, render_programme
 from .files import write_atomic
@@ -40,6 +42,7 @@ from .ledger import Ledger
 from .manifest import FileFacts, facts_of, manifest_path, read_manifest, write_manifest
 from .model import Itinerary, Programme, Roster
 from .parallel import run_parallel
+from .plugins import get_digest_writer
 from .spreadsheet import spreadsheet_cell
 from .tokens import load_secret
 from .tracking import Plan, Tracked, track
@@ -225,7 +228,7 @@ def publish(
     private = private_folder(out, secret_file)
     secret = load_secret(secret_file or private / "secret.key")
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
-    with _publishing(private):
+    with site_lock(private):
         recovered = settle(out, private)
         first = not (private / LEDGER).exists()
         media_types = {e.suffix: e.media_type for e in exporters}
@@ -241,6 +244,7 @@ def publish(
                     options or RenderOptions(), base_url=base_url, ledger=ledger.entries()
                 )
                 ledger.remember_render(_render(site, tracked, exporters, base, jobs, progress))
+                _write_digests(site, tracked, exporters, base, moment, ledger)
                 site.finish()
                 report = change_report(tracked.changes, moment, site.folder.name)
                 _write_private(pending, tracked.plans, base_url, exporters, report)
@@ -268,9 +272,9 @@ def publish(
 
 
 @contextmanager
-def _publishing(private: Path) -> Iterator[None]:
-    """One publish at a time per private folder (a lock on the folder itself, so no
-    lock file is left behind); a second one is refused at once."""
+def site_lock(private: Path) -> Iterator[None]:
+    """One publish or notify at a time per private folder (a lock on the folder itself,
+    so no lock file is left behind); a second one is refused at once."""
     private.mkdir(parents=True, exist_ok=True, mode=0o700)
     descriptor = os.open(private, os.O_RDONLY | os.O_DIRECTORY)
     try:
@@ -278,9 +282,9 @@ def _publishing(private: Path) -> Iterator[None]:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise InputError(
-                "another publish of this site is running",
+                "another publish or notify of this site is running",
                 source=str(private),
-                hint="wait for it to finish, then publish again",
+                hint="wait for it to finish, then run this again",
             ) from None
         yield
     finally:
@@ -425,6 +429,49 @@ def _render(
 
     run_parallel(work, len(todo), jobs, done)
     return keys
+
+
+DIGEST_PAGE = "changes.html"
+"""Each delegate's digest page, in their secret folder."""
+
+
+def _digest_links(base_url: str, plan: Plan, exporters: Sequence[Exporter]) -> dict[str, str]:
+    links = _links(base_url, _personal_names(plan.token, exporters), exporters)
+    if "feed" in links:
+        links["webcal"] = webcal_url(links["feed"])
+    return links | {"changes": f"{base_url}/{plan.token}/{DIGEST_PAGE}"}
+
+
+def _write_digests(
+    site: _Site,
+    tracked: Tracked,
+    exporters: Sequence[Exporter],
+    options: RenderOptions,
+    moment: datetime,
+    ledger: Ledger,
+) -> None:
+    """Each delegate's ``changes.html`` (what this publish changed for them; else the
+    page of the last publish that did), and the digests ``notify`` sends, in the ledger."""
+    base_url = options.base_url or ""
+    digests = make_digests(
+        tracked, options.ledger or {}, moment, lambda plan: _digest_links(base_url, plan, exporters)
+    )
+    writer = get_digest_writer()
+    for plan in tracked.plans:
+        person = plan.itinerary.delegate
+        name = f"{plan.token}/{DIGEST_PAGE}"
+        digest = digests.get(person.id)
+        kept = site.previous / name if site.previous else None
+        if digest is None and kept is not None and kept.is_file():
+            site.put(name, kept.read_bytes())  # the same bytes: linked, not written
+            continue
+        if digest is None:
+            title = plan.itinerary.programme.title
+            digest = Digest(person, title, moment, (), {}, _digest_links(base_url, plan, exporters))
+        site.put(name, writer.page(digest))
+    ledger.remember_digests(
+        site.folder.name, {who: digest_to_json(digest) for who, digest in digests.items()}
+    )
 
 
 def _write_private(

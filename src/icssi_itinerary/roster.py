@@ -33,6 +33,7 @@ MAX_TOKEN_VERSION = 1_000_000
 _DELEGATE_REQUIRED = {"id", "name", "events"}
 _DELEGATE_OPTIONAL = {
     "name_native", "organisation", "email", "home_timezone", "language", "token_version",
+    "calendar",
 }  # fmt: skip
 _LEG_REQUIRED = {
     "delegate",
@@ -214,6 +215,13 @@ def _delegate(record: Record, known: set[str] | None) -> tuple[Record, Delegate]
             "email", f"{shown(email)} is not an email address", "leave it blank or fix it"
         )
     version = record.integer("token_version", 1, MAX_TOKEN_VERSION)
+    calendar = record.text("calendar") or "feed"
+    if calendar not in ("feed", "invitations"):
+        raise record.error(
+            "calendar",
+            f"{shown(calendar)} is not a calendar choice",
+            "write 'feed' (subscribe to the feed) or 'invitations' (e-mailed updates)",
+        )
     return record, Delegate(
         id=record.identifier(),
         name=record.required("name"),
@@ -224,6 +232,7 @@ def _delegate(record: Record, known: set[str] | None) -> tuple[Record, Delegate]
         email=email,
         language=language,
         token_version=version or 1,
+        calendar="invitations" if calendar == "invitations" else "feed",
     )
 
 
