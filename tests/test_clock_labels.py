@@ -150,3 +150,44 @@ def test_a_long_time_label_never_runs_into_the_title(
             if title in line and not line.lstrip().startswith(title):
                 before = line[: line.index(title)]
                 assert re.search(r"\s{2}$", before), line
+
+
+def pdf_text(itinerary: Itinerary, language: str = "en") -> str:
+    """The printout's text, as poppler's pdftotext reads it (logical order)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        pytest.skip("pdftotext is not installed (Debian package poppler-utils)")
+    data = render_itinerary(get_exporters()["pdf"], itinerary, RenderOptions(language=language))
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(data)
+        handle.flush()
+        done = subprocess.run([tool, handle.name, "-"], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+@pytest.mark.parametrize("language", ["en", "ar-IQ"])
+def test_the_printout_names_the_home_clock_day_too(
+    plans: dict[str, Itinerary], language: str
+) -> None:
+    """pdftotext rebuilds an Arabic line's order only roughly (it moves the comma and
+    adds embedding marks), so there the line with Sydney's 00:40 must hold Friday's name
+    and its date's digits, whatever their order."""
+    words = reader(language)
+    day = datetime(2014, 10, 31).date()
+    time = words.time(datetime(2014, 10, 31, 0, 40))
+    text = pdf_text(plans["sydney"], language)
+    if language == "en":
+        assert f"{words.date(day, 'MMMEd')} {time}" in " ".join(text.split())
+        return
+    bidi_marks = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u2068\u2069\u200f"))
+    (line,) = [line.translate(bidi_marks) for line in text.splitlines() if time in line]
+    assert words.date(day, "EEEE") in line and words.digits("31") in line, line
+
+
+def test_the_printout_shows_the_offset_of_a_repeated_hour(plans: dict[str, Itinerary]) -> None:
+    shown = " ".join(pdf_text(plans["sydney"]).split())
+    assert "01:30–01:50 MSK (UTC+03:00)" in shown
