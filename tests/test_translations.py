@@ -18,7 +18,9 @@ from babel.messages.pofile import read_po
 from conftest import ROOT
 from icssi_itinerary import available_languages, localize, reader, zone
 from icssi_itinerary.translation import catalogue_language
-from icssi_itinerary_plugins.translations import DOMAIN, LOCALE
+from icssi_itinerary_plugins.translations import DOMAIN, locale_folder
+
+LOCALE = locale_folder()
 
 SHIPPED = sorted(LOCALE.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
 

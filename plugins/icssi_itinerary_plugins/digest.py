@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from icssi_itinerary import DigestWriter, hookimpl
+from icssi_itinerary import hookimpl
 
 if TYPE_CHECKING:
-    from icssi_itinerary import Digest, Invitation, Letter
+    from icssi_itinerary import Digest, DigestWriter, Invitation, Letter
 
 __all__ = ["digest_invitations", "digest_letter", "digest_page"]
 
@@ -41,4 +41,6 @@ def digest_invitations(digest: Digest, coordinator: str) -> list[Invitation]:
 @hookimpl
 def register_digests(register: Callable[[DigestWriter], None]) -> None:
     """Register the built-in ``digest``."""
+    from icssi_itinerary import DigestWriter
+
     register(DigestWriter("digest", digest_page, digest_letter, digest_invitations))
