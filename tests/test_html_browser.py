@@ -488,6 +488,16 @@ def _axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
+def _serious_violations(page: Page) -> list[Any]:
+    """What axe-core (already evaluated into *page*) finds serious or critical."""
+    found: list[Any] = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']}))
+             .violations.filter(v => ['serious', 'critical'].includes(v.impact))
+             .map(v => [v.id, v.nodes.length, v.nodes[0].target.join(' ')])"""
+    )
+    return found
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_axe_finds_no_serious_violation(
     browser: BrowserContext, pages: dict[str, Path], name: str
@@ -500,11 +510,7 @@ def test_axe_finds_no_serious_violation(
         page.evaluate(source)
         for width in (390, 1280):
             page.set_viewport_size({"width": width, "height": 800})
-            violations = page.evaluate(
-                """async () => (await axe.run(document, {resultTypes: ['violations']}))
-                     .violations.filter(v => ['serious', 'critical'].includes(v.impact))
-                     .map(v => [v.id, v.nodes.length, v.nodes[0].target.join(' ')])"""
-            )
+            violations = _serious_violations(page)
             assert violations == [], f"{name} at {width} px"
     finally:
         page.close()
@@ -780,3 +786,41 @@ def test_screenshots(
         _shrink(target)
     else:
         assert (SCREENSHOTS / image).exists(), "run with ICSSI_UPDATE_SCREENSHOTS=1 once"
+
+
+# --- the change digest (changes.html in a delegate's folder) ---------------------------
+
+
+@pytest.fixture(scope="module")
+def digests(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """changes.html of an English and an Arabic delegate after the Geneva session moved."""
+    from test_digest import _page
+    from test_notify import MOVED, _site
+    from test_publish import T2, _programme_with
+
+    folder = tmp_path_factory.mktemp("digests")
+    site = _site(folder)
+    site.publish(_programme_with(folder, *MOVED), T2)
+    return {who: _page(site, who) for who in ("mustafa-hussein", "amal-karim")}
+
+
+@pytest.mark.parametrize("who", ["mustafa-hussein", "amal-karim"])
+def test_change_digests_fit_every_screen_and_pass_axe(
+    browser: BrowserContext, digests: dict[str, Path], who: str
+) -> None:
+    source = _axe_source()
+    page, errors, requests = open_page(browser, digests[who])
+    try:
+        assert errors == [] and requests == [digests[who].as_uri()]
+        assert page.locator("li.change").count() >= 1
+        page.evaluate(source)
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 800})
+            found: dict[str, Any] = page.evaluate(LAYOUT)
+            assert found["width"] <= width, f"{who}'s digest scrolls sideways at {width} px"
+            assert found["overlaps"] == [], f"{who}'s digest at {width} px: text overlaps"
+            assert found["broken"] == [], f"{who}'s digest at {width} px: words broken"
+            violations = _serious_violations(page)
+            assert violations == [], f"{who}'s digest at {width} px"
+    finally:
+        page.close()
