@@ -16,6 +16,7 @@ from .files import write_atomic
 from .itinerary import build_itinerary
 from .model import Programme, Roster
 from .parallel import run_parallel
+from .shards import Shard
 
 __all__ = ["build_all", "output_name"]
 
@@ -44,8 +45,13 @@ def build_all(
     progress: Callable[[tuple[Problem, ...]], None] | None = None,
     jobs: int = 1,
     checks: Sequence[Check] = (),
+    shard: Shard | None = None,
 ) -> list[Path]:
     """Write ``programme.<suffix>`` and ``<delegate id>/itinerary.<suffix>`` per format.
+
+    With *shard*, only the delegates of that shard (and the programme, the same in
+    every shard), so that several machines can build one folder between them: the
+    shards together write exactly what one build writes.
 
     Itineraries are built and rendered in *jobs* processes; *progress* gets each
     delegate's problems (what *checks* find) as they finish. Everything is written
@@ -56,9 +62,11 @@ def build_all(
     """
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.staging-"))
+    delegates = [d for d in roster.delegates if shard is None or shard.holds(d.id)]
+    manifest = MANIFEST if shard is None else f".icssi-itinerary-build.{shard.suffix}.json"
 
     def work(index: int) -> tuple[str, list[tuple[str, bytes]], tuple[Problem, ...]]:
-        delegate = roster.delegates[index]
+        delegate = delegates[index]
         itinerary = build_itinerary(programme, delegate, checks)
         files = [
             (output_name("itinerary", exporter), render_itinerary(exporter, itinerary, options))
@@ -78,9 +86,9 @@ def build_all(
         for exporter in exporters:
             data = render_programme(exporter, programme, options)
             (staging / output_name("programme", exporter)).write_bytes(data)
-        run_parallel(work, len(roster.delegates), jobs, done)
+        run_parallel(work, len(delegates), jobs, done)
         out.mkdir(exist_ok=True)
-        earlier = _manifest(out)
+        earlier = _manifest(out / manifest)
         written = []
         for file in sorted(path for path in staging.rglob("*") if path.is_file()):
             target = out / file.relative_to(staging)
@@ -91,16 +99,16 @@ def build_all(
         names = [path.relative_to(out).as_posix() for path in written]
         _remove_stale(out, earlier - set(names))
         record = {"format": 1, "files": names}
-        write_atomic(out / MANIFEST, (json.dumps(record, indent=1) + "\n").encode())
+        write_atomic(out / manifest, (json.dumps(record, indent=1) + "\n").encode())
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _manifest(out: Path) -> set[str]:
-    """The files the last build into *out* recorded; none if there is no usable record."""
+def _manifest(path: Path) -> set[str]:
+    """The files the last build (of this shard) recorded; none without a usable record."""
     try:
-        record = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        record = json.loads(path.read_text(encoding="utf-8"))
         files = record["files"]
     except (OSError, ValueError, KeyError, TypeError):
         return set()

@@ -378,6 +378,11 @@ def export(
 @click.option("--format", "formats", multiple=True, help="Format to build (repeat); default all.")
 @_zone_option
 @_jobs_option
+@click.option(
+    "--shard",
+    metavar="K/N",
+    help="Build only the K-th of N shares of the delegates (one per machine).",
+)
 @_format_settings_option
 @click.pass_obj
 def build(
@@ -387,19 +392,21 @@ def build(
     formats: tuple[str, ...],
     zone: Timezone | None,
     jobs: int,
+    shard: str | None,
     settings: tuple[str, ...],
 ) -> None:
     """Every delegate's itinerary in every chosen format."""
     from .build import build_all
     from .plugins import get_checks, get_exporter, get_exporters
+    from .shards import Shard
 
+    share = Shard.parse(shard) if shard is not None else None
     chosen = [get_exporter(name) for name in formats] or list(get_exporters().values())
     people = session.roster(roster)
+    count = sum(1 for d in people.delegates if share is None or share.holds(d.id))
     options = RenderOptions(zone=zone, extra=_extra(settings))
     problems = 0
-    with click.progressbar(
-        length=len(people.delegates), label="Building itineraries", file=sys.stderr
-    ) as bar:
+    with click.progressbar(length=count, label="Building itineraries", file=sys.stderr) as bar:
 
         def advance(found: tuple[Any, ...]) -> None:
             nonlocal problems
@@ -408,11 +415,9 @@ def build(
 
         checks = list(get_checks().values())
         written = build_all(
-            session.programme, people, chosen, out, options, advance, jobs, checks=checks
+            session.programme, people, chosen, out, options, advance, jobs, checks, share
         )
-    click.echo(
-        f"Wrote {len(written)} files for {len(people.delegates)} delegates to {out}", err=True
-    )
+    click.echo(f"Wrote {len(written)} files for {count} delegates to {out}", err=True)
     if problems:
         click.echo(f"{problems} problem(s) found: run 'validate --roster {roster}'", err=True)
 
