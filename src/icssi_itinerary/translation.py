@@ -57,11 +57,9 @@ class Catalogue:
     domain: str
 
     def languages(self) -> frozenset[str]:
-        """The languages this catalogue has a translation for (``ar``, ``ar_IQ`` …)."""
-        return frozenset(
-            path.parent.parent.name
-            for path in self.directory.glob(f"*/LC_MESSAGES/{self.domain}.po")
-        )
+        """The languages this catalogue has a translation for (``ar``, ``ar_IQ`` …),
+        looked up once per process (the roster loader asks for every row)."""
+        return _languages(self.directory, self.domain)
 
     def translations(self, language: str) -> Translations | None:
         """The compiled messages for *language*: the ``.mo`` file where it is at least as
@@ -84,6 +82,13 @@ class Catalogue:
         write_mo(buffer, catalog)
         buffer.seek(0)
         return Translations(buffer, domain=self.domain)
+
+
+@functools.cache
+def _languages(directory: Path, domain: str) -> frozenset[str]:
+    return frozenset(
+        path.parent.parent.name for path in directory.glob(f"*/LC_MESSAGES/{domain}.po")
+    )
 
 
 def _catalogues() -> tuple[Catalogue, ...]:
@@ -116,6 +121,11 @@ def _locale(tag: str) -> babel.Locale | None:
 def catalogue_language(tag: str, catalogues: tuple[Catalogue, ...] | None = None) -> str | None:
     """The catalogue language that serves *tag*: itself (``ar_IQ``), else its language
     (``ar``); :data:`DEFAULT_LANGUAGE` for English; ``None`` where there is none."""
+    return _served(tag, _catalogues() if catalogues is None else catalogues)
+
+
+@functools.cache
+def _served(tag: str, catalogues: tuple[Catalogue, ...]) -> str | None:
     locale = _locale(tag)
     if locale is None:
         return None
