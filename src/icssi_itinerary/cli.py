@@ -130,11 +130,16 @@ class _PathType(click.Path):
             return Path(os.fsdecode(super().convert(value, param, ctx)))
         except click.BadParameter as error:
             # One line, like all bad input: "Error: --roster: '/tmp' is a directory; ..."
-            option = param.opts[0] if param is not None and param.opts else "PATH"
+            option = _option(param, "PATH")
             if param is not None and param.param_type_name == "argument":
                 option = (param.name or "PATH").upper()
             what = error.message.rstrip(".")
             raise _BadInput(str(InputError(what, field=option, hint="check the path"))) from None
+
+
+def _option(param: click.Parameter | None, fallback: str) -> str:
+    """The option a bad value was given to (``--zone``), for its one-line message."""
+    return param.opts[0] if param is not None and param.opts else fallback
 
 
 class ZoneType(click.ParamType):  # type: ignore[type-arg]
@@ -151,8 +156,7 @@ class ZoneType(click.ParamType):  # type: ignore[type-arg]
             return zone(str(value))
         except TimingError as error:
             # Bad input is one line (no usage text): "Error: --zone: ...; use ...".
-            option = param.opts[0] if param is not None and param.opts else self.name
-            raise _BadInput(f"{option}: {error}") from None
+            raise _BadInput(f"{_option(param, self.name)}: {error}") from None
 
 
 class LanguageType(click.ParamType):  # type: ignore[type-arg]
@@ -165,7 +169,7 @@ class LanguageType(click.ParamType):  # type: ignore[type-arg]
 
         if catalogue_language(str(value)) is None:
             known = ", ".join(sorted(available_languages()))
-            option = param.opts[0] if param is not None and param.opts else self.name
+            option = _option(param, self.name)
             raise _BadInput(f"{option}: no translation for '{value}'; use one of: {known}")
         return str(value)
 
@@ -527,7 +531,7 @@ class DurationType(click.ParamType):  # type: ignore[type-arg]
         text = str(value).strip()
         if len(text) >= 2 and text[:-1].isdigit() and text[-1] in units:
             return timedelta(**{units[text[-1]]: int(text[:-1])})
-        option = param.opts[0] if param is not None and param.opts else self.name
+        option = _option(param, self.name)
         raise _BadInput(f"{option}: '{value}' is not a length of time; write e.g. 90m, 6h or 2d")
 
 
@@ -595,7 +599,10 @@ def notify(
 
     ids = [part.strip() for entry in only for part in entry.split(",") if part.strip()]
     if stale is not None:
-        ids = _stale_delegates(site, secret_file, stale, ids)
+        from .feedhealth import stale_delegates
+        from .publishing import private_folder
+
+        ids = stale_delegates(site, private_folder(site, secret_file), stale, ids)
         if not ids:
             click.echo("Nothing to tell: every calendar has fetched its latest feed.", err=True)
             return
@@ -614,20 +621,6 @@ def notify(
         click.echo("Nothing to tell: every change was told already.", err=True)
     if result.failed:
         raise _PluginFailed(f"{len(result.failed)} of {len(result.outcomes)} messages not sent")
-
-
-def _stale_delegates(
-    site: Path, secret_file: Path | None, after: Any, only: list[str]
-) -> list[str]:
-    """The delegates (of *only*, if given) whose feed no calendar fetched *after* its change."""
-    from datetime import UTC, datetime
-
-    from .feedhealth import feed_status
-    from .publishing import private_folder
-
-    now = datetime.now(UTC)
-    rows = feed_status(site, private_folder(site, secret_file))
-    return [r.delegate for r in rows if r.stale(after, now) and (not only or r.delegate in only)]
 
 
 @cli.command()
@@ -658,18 +651,10 @@ def serve(site: Path, host: str, port: int, private: Path | None) -> None:
 @_private_option
 def fetches(site: Path, logs: tuple[Path, ...], private: Path | None) -> None:
     """Count the feed fetches in a web server's access log (sites behind nginx or a CDN)."""
-    from .feedhealth import FetchLog, feed_suffixes, read_access_log
+    from .feedhealth import count_access_logs
     from .publishing import private_folder
 
-    log = FetchLog(private or private_folder(site, None))
-    counted = 0
-    for path in logs:
-        with path.open(encoding="utf-8", errors="replace") as lines:
-            fetched = list(read_access_log(lines, feed_suffixes(), str(path)))
-        for fetch in fetched:
-            log.record(fetch)
-        counted += len(fetched)
-    log.flush()
+    counted = count_access_logs(logs, private or private_folder(site, None))
     click.echo(f"Counted {counted} feed fetches", err=True)
 
 

@@ -29,10 +29,12 @@ __all__ = [
     "Fetch",
     "FetchLog",
     "client_family",
+    "count_access_logs",
     "feed_status",
     "feed_suffixes",
     "feed_token",
     "read_access_log",
+    "stale_delegates",
 ]
 
 FETCHES = "fetches.sqlite"
@@ -203,6 +205,20 @@ def read_access_log(
             yield Fetch(token, client_family(found["agent"]), at.astimezone(UTC))
 
 
+def count_access_logs(logs: Iterable[Path], private: Path) -> int:
+    """Count the feed fetches of the access *logs* in the *private* folder's record, all
+    or nothing (a bad line in any log records none); how many there were."""
+    fetched = []
+    for path in logs:
+        with path.open(encoding="utf-8", errors="replace") as lines:
+            fetched += list(read_access_log(lines, feed_suffixes(), str(path)))
+    log = FetchLog(private)
+    for fetch in fetched:
+        log.record(fetch)
+    log.flush()
+    return len(fetched)
+
+
 @dataclass(frozen=True)
 class FeedStatus:
     """One delegate's personal feed: when it last changed, when a calendar last got it."""
@@ -254,3 +270,16 @@ def feed_status(site: Path, private: Path) -> list[FeedStatus]:
         fetched, family = fetches.get(token, (None, None))
         found.append(FeedStatus(row.get("id", ""), row.get("name", ""), changed, fetched, family))
     return found
+
+
+def stale_delegates(
+    site: Path, private: Path, after: timedelta, only: Iterable[str] = ()
+) -> list[str]:
+    """The delegates (of *only*, if given) whose feed no calendar fetched *after* its
+    last change: whom ``notify --stale`` writes to."""
+    now = datetime.now(UTC)
+    chosen = set(only)
+    rows = feed_status(site, private)
+    return [
+        r.delegate for r in rows if r.stale(after, now) and (not chosen or r.delegate in chosen)
+    ]
