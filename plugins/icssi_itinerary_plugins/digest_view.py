@@ -33,6 +33,7 @@ from .formatting import (
     span_moments,
     zone_label,
 )
+from .html_page import Link, render_page
 from .titles import item_place, item_title
 
 __all__ = ["digest_letter", "digest_page", "digest_view"]
@@ -72,14 +73,6 @@ class Entry:
 
 
 @dataclass(frozen=True)
-class LinkView:
-    """A link of the delegate's and its text."""
-
-    url: str
-    text: str
-
-
-@dataclass(frozen=True)
 class DigestView:
     """Exactly what the templates and the text see (no e-mail address among it)."""
 
@@ -89,7 +82,7 @@ class DigestView:
     greeting: str
     intro: str
     entries: tuple[Entry, ...]
-    links: tuple[LinkView, ...]
+    links: tuple[Link, ...]
     labels: dict[str, str]
 
 
@@ -158,7 +151,7 @@ def digest_view(digest: Digest) -> DigestView:
         intro = words.gettext("Nothing has changed in your itinerary since it was published.")
     invited = digest.delegate.calendar == "invitations"  # a feed too would show all twice
     links = tuple(
-        LinkView(url, words.gettext(text))
+        Link(url, words.gettext(text))
         for key, text in _LINKS.items()
         if (url := digest.links.get(key)) and (key == "webcal" or safe_url(url))
         if not (invited and key in ("feed", "webcal"))
@@ -180,8 +173,6 @@ def digest_view(digest: Digest) -> DigestView:
 
 
 def _render(template: str, view: DigestView, language: str) -> bytes:
-    from .html_page import render_page
-
     context: dict[str, Any] = {"view": view, "lang": view.lang, "dir": view.dir}
     return render_page(template, context | {"title": view.title}, reader(language))
 
