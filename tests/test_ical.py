@@ -581,6 +581,23 @@ def test_dtstamp_comes_from_the_data_not_the_clock(
         assert date(2014, 10, 1) <= stamp.date() <= date(2014, 11, 30), label  # not today
 
 
+def test_an_event_is_the_same_vevent_in_every_feed(
+    feeds: list[tuple[str, bytes, tuple[Any, ...]]], roster: Roster
+) -> None:
+    """Without a ledger every feed stamps an event with where the programme starts, so
+    an event reads the same (DTSTAMP included) in the programme's feed and in each
+    delegate's feed of the same language, whatever else the delegate's feed holds."""
+    languages = {d.id: d.language or "en" for d in roster.delegates} | {"programme": "en"}
+    written: dict[tuple[str, str], set[bytes]] = {}
+    for label, data, _ in feeds:
+        for event in vevents(data):
+            if str(event["CLASS"]) == "PUBLIC":
+                key = (str(event["UID"]), languages[label])
+                written.setdefault(key, set()).add(event.to_ical())
+    assert len(written) > len(feeds)
+    assert {key: len(versions) for key, versions in written.items() if len(versions) > 1} == {}
+
+
 def test_event_properties(
     feeds: list[tuple[str, bytes, tuple[Any, ...]]], toml_data: dict[str, Any]
 ) -> None:

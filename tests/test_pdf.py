@@ -438,7 +438,7 @@ def test_bytes_are_deterministic_and_dated_from_the_data(
     first, second = pdf_of(itinerary, language="en"), pdf_of(itinerary, language="en")
     assert first == second
     # Where Amal's itinerary starts: TK 789 leaves Baghdad at 04:10 on 26 Oct, and the
-    # Oslo hotel's check-in day (a date, counted from 00:00 UTC as the iCal DTSTAMP does).
+    # Oslo hotel's check-in day (a date, counted from 00:00 UTC).
     departure = datetime(2014, 10, 26, 4, 10, tzinfo=BAGHDAD).astimezone(UTC)
     check_in = min(stay.check_in for stay in itinerary.delegate.stays)
     start = min(departure, datetime(check_in.year, check_in.month, check_in.day, tzinfo=UTC))

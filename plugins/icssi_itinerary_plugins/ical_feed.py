@@ -1,7 +1,8 @@
 """The iCalendar feeds themselves (RFC 5545 + RFC 7986), written with icalendar.
 
 Bytes are deterministic for the same input: UIDs come from the programme and item ids,
-DTSTAMP from the change ledger or the data (:mod:`.stamps`), never the clock or the host.
+DTSTAMP from the change ledger or where the programme starts (:mod:`.stamps`), never
+the clock or the host.
 """
 
 from __future__ import annotations
@@ -247,6 +248,18 @@ def _component(
     return _stay(stamped, item, organizer, words)
 
 
+_stamped: list[tuple[Programme, datetime]] = []
+
+
+def _programme_stamp(programme: Programme) -> datetime:
+    """The DTSTAMP of a component the ledger says nothing of: where the programme
+    starts, the same in the programme's feed and every delegate's, so that an event's
+    VEVENT is one string of bytes in all of them (remembered for the last programme)."""
+    if not _stamped or _stamped[0][0] is not programme:
+        _stamped[:] = [(programme, first_instant(programme.events))]
+    return _stamped[0][1]
+
+
 @lru_cache(maxsize=256)
 def _vtimezone_bytes(name: str, start: datetime, end: datetime) -> bytes:
     return bytes(vtimezone(name, start, end).to_ical())
@@ -258,13 +271,22 @@ def _zones(items: Iterable[ItineraryItem]) -> dict[str, tuple[datetime, datetime
     for item in items:
         if isinstance(item.span, DateSpan):
             continue
-        for moment in (item.span.start, item.span.end):
-            if _in_utc(moment):
-                continue
-            instant = datetime.fromtimestamp(moment.timestamp(), UTC)
-            first, last = spans.get(_tzid(moment), (instant, instant))
-            spans[_tzid(moment)] = (min(first, instant), max(last, instant))
+        for written in _written_zones(item.span.start, item.span.end):
+            tzid, instant = written
+            first, last = spans.get(tzid, (instant, instant))
+            spans[tzid] = (min(first, instant), max(last, instant))
     return dict(sorted(spans.items()))
+
+
+@lru_cache(maxsize=16384)
+def _written_zones(*moments: pendulum.DateTime) -> tuple[tuple[str, datetime], ...]:
+    """The TZID and UTC instant of each of *moments* written with a TZID (not in UTC),
+    once per process for a span that many feeds hold."""
+    return tuple(
+        (_tzid(moment), datetime.fromtimestamp(moment.timestamp(), UTC))
+        for moment in moments
+        if not _in_utc(moment)
+    )
 
 
 def _tzid(moment: pendulum.DateTime) -> str:
@@ -301,7 +323,7 @@ def _feed(
     parts = []
     parts += [_vtimezone_bytes(name, *span) for name, span in _zones(items).items()]
     ledger = options.ledger or {}
-    stamp = first_instant(items)
+    stamp = _programme_stamp(programme)
     organizer = _Organizer.of(programme)
     parts += [_component(programme, item, stamp, ledger, organizer, words) for item in items]
     header = _safe(calendar.to_ical())
