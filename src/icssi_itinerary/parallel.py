@@ -12,6 +12,10 @@ R = TypeVar("R")
 
 _work: Callable[[int], Any] | None = None
 
+IN_FLIGHT = 4
+"""Tasks given out per worker at a time: enough that no worker waits for the next,
+few enough that the results not yet handed on stay small."""
+
 
 def default_jobs() -> int:
     """Every core this process may use."""
@@ -50,7 +54,7 @@ def run_parallel(
     work: Callable[[int], R], count: int, jobs: int, done: Callable[[R], None]
 ) -> None:
     """Call ``work(i)`` for every ``i < count``; ``done(result)`` in this process as each
-    finishes.
+    finishes (in no set order), with at most a few results waiting at any time.
 
     With ``jobs > 1`` the work runs in forked processes, which inherit *work* and all
     it refers to (the programme, the exporters) instead of receiving a copy per task.
@@ -58,7 +62,8 @@ def run_parallel(
     """
     import multiprocessing
     import signal
-    from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from itertools import islice
 
     global _work
     if jobs <= 1 or count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
@@ -76,16 +81,20 @@ def run_parallel(
         # Workers are forked while the tasks are submitted. A Ctrl-C raised inside the
         # fork machinery (its after-fork hooks) would escape as "Exception ignored":
         # hold the stop signals until every worker is made; they arrive just after.
+        # Only a few tasks are in flight at a time, and each result is handed to
+        # *done* as it comes, so that rendered outputs never pile up in memory.
         stops = {signal.SIGINT, signal.SIGTERM}
+        waiting = iter(range(count))
         held = signal.pthread_sigmask(signal.SIG_BLOCK, stops)
         try:
-            pending = {pool.submit(_run, index) for index in range(count)}
+            pending = {pool.submit(_run, index) for index in islice(waiting, IN_FLIGHT * jobs)}
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 done(future.result())
+                pending.update(pool.submit(_run, index) for index in islice(waiting, 1))
     except BaseException:
         # A failure or Ctrl-C: drop the work not started and let each worker finish
         # the one delegate it is rendering (a fraction of a second). Killing a worker
