@@ -20,10 +20,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,10 +94,15 @@ def _env(**extra: str) -> dict[str, str]:
     }
 
 
+def _client(url: str) -> Any:
+    import boto3
+
+    return boto3.client("s3", endpoint_url=url, aws_access_key_id=ACCESS_KEY,
+                        aws_secret_access_key=SECRET_KEY, region_name=REGION)  # fmt: skip
+
+
 def _bucket(url: str, name: str) -> str:
-    request = urllib.request.Request(f"{url}/{name}", method="PUT")
-    with urllib.request.urlopen(request) as answer:
-        assert answer.status == 200
+    _client(url).create_bucket(Bucket=name)
     return name
 
 
@@ -114,26 +119,15 @@ def _run(args: list[str], env: dict[str, str] | None = None) -> subprocess.Compl
 
 
 def _listing(url: str, bucket: str, prefix: str) -> set[str]:
-    """Every key under *prefix*, from the ListObjectsV2 XML."""
-    keys: set[str] = set()
-    token = ""
-    while True:
-        query = {"list-type": "2", "prefix": prefix}
-        if token:
-            query["continuation-token"] = token
-        with urllib.request.urlopen(f"{url}/{bucket}?{urllib.parse.urlencode(query)}") as answer:
-            tree = ElementTree.fromstring(answer.read())
-        space = tree.tag.split("}")[0] + "}" if tree.tag.startswith("{") else ""
-        keys |= {e.text or "" for e in tree.iter(f"{space}Key")}
-        more = tree.find(f"{space}NextContinuationToken")
-        if more is None or not more.text:
-            return keys
-        token = more.text
+    """Every key under *prefix*."""
+    pages = _client(url).get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+    return {item["Key"] for page in pages for item in page.get("Contents", [])}
 
 
 def _get(url: str, bucket: str, key: str) -> tuple[bytes, dict[str, str]]:
-    with urllib.request.urlopen(f"{url}/{bucket}/{urllib.parse.quote(key)}") as answer:
-        return answer.read(), {k.lower(): v for k, v in answer.headers.items()}
+    answer = _client(url).get_object(Bucket=bucket, Key=key)
+    headers = answer["ResponseMetadata"]["HTTPHeaders"]
+    return answer["Body"].read(), {k.lower(): v for k, v in headers.items()}
 
 
 def _site_files(out: Path) -> dict[str, Path]:
@@ -277,8 +271,7 @@ def test_revoked_tokens_and_removed_delegates_are_deleted_and_only_changes_go_up
     assert _run(_args(out, SAMPLE_ROSTER, f"s3://{bucket}", url)).returncode == 0
     before = _tokens(out)
     # An object the publisher did not write is left alone.
-    foreign = urllib.request.Request(f"{url}/{bucket}/notes/readme.txt", data=b"x", method="PUT")
-    urllib.request.urlopen(foreign).close()
+    _client(url).put_object(Bucket=bucket, Key="notes/readme.txt", Body=b"x")
     puts = len(_puts(log, bucket))
     revoked, dropped = "zainab-ali", "tom-berg"
     roster = _roster_with_versions(tmp_path / "people", {revoked: 2}, drop=dropped)
