@@ -273,7 +273,7 @@ def test_revoked_tokens_and_removed_delegates_are_deleted_and_only_changes_go_up
     # An object the publisher did not write is left alone.
     _client(url).put_object(Bucket=bucket, Key="notes/readme.txt", Body=b"x")
     puts = len(_puts(log, bucket))
-    revoked, dropped = "zainab-ali", "tom-berg"
+    revoked, dropped = "zainab-ali", sorted(before)[0]
     roster = _roster_with_versions(tmp_path / "people", {revoked: 2}, drop=dropped)
     result = _run(_args(out, roster, f"s3://{bucket}", url))
     assert result.returncode == 0, result.stderr
@@ -317,7 +317,7 @@ cli(sys.argv[2:], prog_name="icssi-itinerary")
 """
 
 
-@pytest.mark.parametrize("after", [0, 5, 30])
+@pytest.mark.parametrize("after", [0, 5, 20])
 def test_a_publish_killed_half_way_is_finished_by_the_next_run(
     s3: tuple[str, Path], tmp_path: Path, after: int
 ) -> None:

@@ -169,10 +169,10 @@ def _client(endpoint_url: str | None) -> S3Client:
     from botocore.config import Config
 
     if endpoint_url is not None and not re.fullmatch(r"https?://[^\s/?#]+/?", endpoint_url):
-        raise InputError(
+        raise _fix(
             f"not an endpoint address: {endpoint_url!r}",
+            "give http(s)://HOST[:PORT], e.g. https://ACCOUNT.r2.cloudflarestorage.com",
             field="--endpoint-url",
-            hint="give http(s)://HOST[:PORT], e.g. https://ACCOUNT.r2.cloudflarestorage.com",
         )
     session = boto3.session.Session()
     config = Config(
