@@ -448,6 +448,17 @@ def build(
     show_default=True,
     help="Days a removed event stays in feeds as cancelled.",
 )
+@click.option(
+    "--to",
+    "to",
+    metavar="s3://BUCKET[/PREFIX]",
+    help="Also upload the site to this bucket: only what changed, deleting what is gone.",
+)
+@click.option(
+    "--endpoint-url",
+    metavar="URL",
+    help="The S3 service for --to, if not AWS (R2, MinIO, Ceph…).",
+)
 @_jobs_option
 @_format_settings_option
 @click.pass_obj
@@ -459,6 +470,8 @@ def publish(
     secret_file: Path | None,
     formats: tuple[str, ...],
     keep_cancelled: int,
+    to: str | None,
+    endpoint_url: str | None,
     jobs: int,
     settings: tuple[str, ...],
 ) -> None:
@@ -469,6 +482,12 @@ def publish(
     from .plugins import get_exporter, get_exporters
     from .publishing import publish as publish_site
 
+    if endpoint_url is not None and to is None:
+        raise InputError("is only for --to", field="--endpoint-url", hint="add --to s3://BUCKET")
+    if to is not None:
+        from .objectstore import Target
+
+        target = Target.parse(to)
     chosen = [get_exporter(name) for name in formats] or list(get_exporters().values())
     people = session.roster(roster)
     with ExitStack() as stack:
@@ -510,6 +529,16 @@ def publish(
         for change in result.changes:
             click.echo(change["summary"])
     click.echo(f"Links for the delegates: {result.private / 'links.csv'}", err=True)
+    if to is not None:
+        from .objectstore import sync
+
+        synced = sync(out, result.private, target, endpoint_url=endpoint_url)
+        click.echo(
+            f"Uploaded to {target}: {len(synced.uploaded)} objects uploaded, "
+            f"{len(synced.deleted)} deleted, {synced.unchanged} unchanged; "
+            f"keys to purge from a CDN: {synced.changed_keys}",
+            err=True,
+        )
 
 
 _private_option = click.option(
