@@ -271,7 +271,8 @@ def _zones(items: Iterable[ItineraryItem]) -> dict[str, tuple[datetime, datetime
     for item in items:
         if isinstance(item.span, DateSpan):
             continue
-        for written in _written_zones(item.span.start, item.span.end):
+        start, end = item.span.start, item.span.end
+        for written in _written_zones(start, end, _tzid(start), _tzid(end)):
             tzid, instant = written
             first, last = spans.get(tzid, (instant, instant))
             spans[tzid] = (min(first, instant), max(last, instant))
@@ -279,12 +280,15 @@ def _zones(items: Iterable[ItineraryItem]) -> dict[str, tuple[datetime, datetime
 
 
 @lru_cache(maxsize=16384)
-def _written_zones(*moments: pendulum.DateTime) -> tuple[tuple[str, datetime], ...]:
-    """The TZID and UTC instant of each of *moments* written with a TZID (not in UTC),
-    once per process for a span that many feeds hold."""
+def _written_zones(
+    start: pendulum.DateTime, end: pendulum.DateTime, *zones: str
+) -> tuple[tuple[str, datetime], ...]:
+    """The TZID and UTC instant of *start* and *end* where written with a TZID (not in
+    UTC), once per process for a span that many feeds hold. *zones* are their TZIDs,
+    part of the cache's key: times in two zones at the same instant compare equal."""
     return tuple(
         (_tzid(moment), datetime.fromtimestamp(moment.timestamp(), UTC))
-        for moment in moments
+        for moment in (start, end)
         if not _in_utc(moment)
     )
 
