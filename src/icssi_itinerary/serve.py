@@ -13,10 +13,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .feedhealth import FetchLog
 
-__all__ = ["CACHE_SECONDS", "WAITRESS", "make_app", "serve"]
+__all__ = ["CACHE_SECONDS", "PERSONAL_CACHE", "WAITRESS", "make_app", "serve"]
 
 CACHE_SECONDS = 300
 """How long clients and caches may keep a file: feeds refresh every few hours anyway."""
+PERSONAL_CACHE = f"private, max-age={CACHE_SECONDS}"
+"""The ``Cache-Control`` of a delegate's own files, wherever they are served from: no
+shared cache keeps them."""
 
 
 WAITRESS: dict[str, Any] = {
@@ -111,7 +114,7 @@ def _headers(headers: Any, url: str, etag: str, media_type: str) -> None:
     headers["Content-Type"] = media_type
     headers["ETag"] = etag
     if url.strip("/").count("/") >= 1:
-        headers["Cache-Control"] = f"private, max-age={CACHE_SECONDS}"
+        headers["Cache-Control"] = PERSONAL_CACHE
     headers["Referrer-Policy"] = "no-referrer"
 
 

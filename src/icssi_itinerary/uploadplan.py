@@ -14,6 +14,7 @@ from typing import TypedDict
 
 from .manifest import FileFacts
 from .publishing import DIGEST_PAGE
+from .serve import PERSONAL_CACHE
 
 __all__ = [
     "PERSONAL_CACHE",
@@ -25,9 +26,6 @@ __all__ = [
     "stage_of",
 ]
 
-PERSONAL_CACHE = "private, max-age=300"
-"""A delegate's own files: no shared cache keeps them, and a browser or calendar keeps
-its copy five minutes at most, as ``serve`` sends them."""
 PUBLIC_CACHE = "public, max-age=3600"
 """The public programme: the same for everyone, so a CDN may keep it an hour (purge the
 changed paths after a publish to show a change sooner)."""
