@@ -1,6 +1,7 @@
-"""The PDF's fonts, parsed once per process and handed to each document: the one part of
-the PDF exporter built on fpdf2 internals (``TTFFont``, ``SubsetMap``, ``HarfBuzzFont``),
-which is why pyproject.toml pins ``fpdf2<2.9``. Which font *files* to use is
+"""The PDF's fonts, parsed once per process and handed to each document: with
+:mod:`.pdf_embed`, which writes them, the part of the PDF exporter built on fpdf2
+internals (``TTFFont``, ``SubsetMap``, ``HarfBuzzFont``), which is why pyproject.toml pins
+``fpdf2<2.9``. Which font *files* to use is
 :mod:`.fonts`' business; how a page is laid out, :mod:`.pdf_layout`'s.
 """
 
@@ -28,9 +29,10 @@ from .fonts import (
     find_font,
     script_font,
 )
+from .pdf_embed import Subset, subset_for
 from .scripts import NEUTRAL, script_name, script_of, script_runs
 
-__all__ = ["DocumentFonts", "NoFontFor", "add_font", "findable"]
+__all__ = ["DocumentFonts", "LoadedFont", "NoFontFor", "add_font", "findable"]
 
 
 # --- fonts: parsed once per process, copied per document ------------------------------
@@ -39,9 +41,10 @@ __all__ = ["DocumentFonts", "NoFontFor", "add_font", "findable"]
 # 6,000 glyphs of DejaVu Sans that is most of the time a PDF takes. So each process parses
 # each font once, and the Latin font is first cut down to the scripts an itinerary
 # usually needs (Latin, Greek, Cyrillic, punctuation, arrows); text with any other
-# character falls back to the whole font, loaded only then. The copy each document
-# subsets has no layout tables (fpdf2 drops them from the embedded subset anyway);
-# HarfBuzz shapes from a copy that keeps them.
+# character falls back to the whole font, loaded only then. Documents lay out with these
+# parsed tables, read only; what they embed is subset from a copy without layout tables
+# (fpdf2 drops them from the embedded subset anyway) by :mod:`.pdf_embed`. HarfBuzz
+# shapes from a copy that keeps them.
 
 _DROP_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "FFTM", "hdmx", "meta", "kern")
 _COMMON = (
@@ -53,13 +56,24 @@ _COMMON = (
 )
 
 
-@dataclass
-class _LoadedFont:
+@dataclass(eq=False)
+class LoadedFont:
+    """A font parsed once per process: the template each document's font is copied from
+    (laid out with HarfBuzz and the template's tables) and the TrueType it embeds."""
+
     template: TTFFont
     embeddable: bytes
 
+    def glyph_order(self) -> list[str]:
+        return self.template.ttfont.getGlyphOrder()  # type: ignore[no-any-return]
 
-_LOADED: dict[tuple[str, str, Path, str, int], _LoadedFont] = {}
+    @cache  # noqa: B019  # one per loaded font, which lives as long as the process
+    def glyph_index(self) -> dict[str, int]:
+        """Each glyph's number in the font's glyph order, by name."""
+        return {name: number for number, name in enumerate(self.glyph_order())}
+
+
+_LOADED: dict[tuple[str, str, Path, str, int], LoadedFont] = {}
 
 
 def _save(font: ttLib.TTFont) -> bytes:
@@ -68,7 +82,7 @@ def _save(font: ttLib.TTFont) -> bytes:
     return buffer.getvalue()
 
 
-def _load(family: str, style: str, path: Path, cut: str, face: int = 0) -> _LoadedFont:
+def _load(family: str, style: str, path: Path, cut: str, face: int = 0) -> LoadedFont:
     """Parse *path* (its face number *face*, in a collection) once per process. *cut*:
     ``common`` keeps the common scripts only, ``all`` everything."""
     key = (family, style, path, cut, face)
@@ -96,16 +110,15 @@ def _load(family: str, style: str, path: Path, cut: str, face: int = 0) -> _Load
         scratch = FPDF()
         template = TTFFont(scratch, BytesIO(embeddable), f"{family}{style}", style)  # type: ignore[arg-type]
         template._hbfont = HarfBuzzFont(hb.Face(hb.Blob(shaping)))
-        _LOADED[key] = _LoadedFont(template, embeddable)
+        _LOADED[key] = LoadedFont(template, embeddable)
     return _LOADED[key]
 
 
-def add_font(pdf: FPDF, family: str, style: str, path: Path, cut: str, face: int = 0) -> TTFFont:
-    """``pdf.add_font`` from the per-process cache: a fresh subset and font tables per PDF."""
-    loaded = _load(family, style, path, cut, face)
-    font = copy.copy(loaded.template)  # shares cmap, widths, glyph ids, HarfBuzz face
+def add_font(pdf: FPDF, loaded: LoadedFont) -> TTFFont:
+    """``pdf.add_font`` from the per-process cache: the document's font shares the parsed
+    tables, read only, and has its own map of the glyphs it draws."""
+    font = copy.copy(loaded.template)  # shares tables, cmap, widths, HarfBuzz face
     font.i = len(pdf.fonts) + 1
-    font.ttfont = ttLib.TTFont(BytesIO(loaded.embeddable), recalcTimestamp=False, lazy=True)
     font.missing_glyphs = []
     font.biggest_size_pt = 0
     font.subset = SubsetMap(font)
@@ -189,13 +202,35 @@ class DocumentFonts:
 
     def __init__(self, pdf: FPDF, latin: Path, bold: Path) -> None:
         self.pdf = pdf
+        self._loaded: list[tuple[TTFFont, LoadedFont]] = []
         self.latin = {
-            "": add_font(pdf, "latin", "", latin, "common"),
-            "B": add_font(pdf, "latin", "B", bold, "common"),
+            "": self._font("latin", "", latin, "common"),
+            "B": self._font("latin", "B", bold, "common"),
         }
         self.fallbacks: list[str] = []
         """The families of the fonts added for other scripts, in the order added."""
         self._added: dict[tuple[Path, int, str], TTFFont] = {}
+
+    def _font(self, family: str, style: str, path: Path, cut: str, face: int = 0) -> TTFFont:
+        loaded = _load(family, style, path, cut, face)
+        font = add_font(self.pdf, loaded)
+        self._loaded.append((font, loaded))
+        return font
+
+    def subsets(self, reuse: bool = True) -> dict[int, Subset]:
+        """Once the last text is drawn: the subset (:mod:`.pdf_embed`) each TrueType font
+        of the document is written as, by font number. A font with CFF outlines (or, if
+        not *reuse*, every font) gets a copy of the tables of its own instead, for fpdf2
+        to subset as it writes it."""
+        subsets = {}
+        for font, loaded in self._loaded:
+            if font.is_cff or not reuse:
+                font.ttfont = ttLib.TTFont(
+                    BytesIO(loaded.embeddable), recalcTimestamp=False, lazy=True
+                )
+            else:
+                subsets[font.i] = subset_for(font, loaded)
+        return subsets
 
     def plain(self, text: str) -> bool:
         """Text the cut-down Latin font draws alone, without shaping or fallback."""
@@ -264,7 +299,7 @@ class DocumentFonts:
         key = (path, face, style)
         if key not in self._added:
             family = _family(path, face)
-            self._added[key] = add_font(self.pdf, family, style, path, "all", face)
+            self._added[key] = self._font(family, style, path, "all", face)
             if family not in self.fallbacks:
                 self.fallbacks.append(family)
         return self._added[key]

@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from .fonts import ARABIC, LATIN, LATIN_BOLD, FontNotFound, find_font, missing_message
+from .pdf_embed import FontWriter, Subset
 from .pdf_fonts import DocumentFonts, findable
 from .qr import QUIET_ZONE, qr_matrix, qr_runs
 from .scripts import is_rtl
@@ -34,6 +36,11 @@ FILL_DAY = (226, 234, 243)
 FILL_HEAD = (240, 240, 240)
 
 
+_SHAPED_WIDTHS: dict[tuple[object, ...], float] = {}
+_SHAPED_WIDTHS_KEPT = 100_000
+"""At most this many widths are remembered (a few MiB); then they are forgotten at once."""
+
+
 @dataclass(frozen=True)
 class Part:
     """One paragraph of a table cell."""
@@ -47,6 +54,12 @@ class Part:
 
 class Document(FPDF):
     """An A4 page with our fonts, a footer, and rows that never break across pages."""
+
+    reuse: ClassVar[bool] = True
+    """Reuse, across the documents of the process, what depends only on its inputs: the
+    widths of shaped text and the fonts' subsets (:mod:`.pdf_embed`). ``False`` is the
+    previous code path, in which each document measures and subsets everything itself;
+    benchmarks/run.py and the tests compare the two (they make the same bytes)."""
 
     def __init__(
         self,
@@ -116,6 +129,22 @@ class Document(FPDF):
         self.set_text_shaping(True, direction=direction)
         self.set_fallback_fonts(self._fonts.fallbacks, exact_match=False)
         return False
+
+    def shaped_width(self, text: str) -> float:
+        """``get_string_width`` of *text* in the font :meth:`_use` set, remembered for the
+        process: a pure function of the text, font, size, direction and fallback fonts,
+        and each costs a pass of the bidirectional algorithm and of HarfBuzz."""
+        if not self.reuse:
+            return self.get_string_width(text)
+        direction = self.text_shaping["direction"] if self.text_shaping else None
+        fallbacks = tuple(self._fallback_font_ids)
+        key = (text, self.font_family, self.font_style, self.font_size_pt, direction, fallbacks)
+        width = _SHAPED_WIDTHS.get(key)
+        if width is None:
+            if len(_SHAPED_WIDTHS) >= _SHAPED_WIDTHS_KEPT:
+                _SHAPED_WIDTHS.clear()
+            width = _SHAPED_WIDTHS[key] = self.get_string_width(text)
+        return width
 
     def get_fallback_font(self, char: str, style: str = "") -> str | None:
         """The font :meth:`_use` chose for *char*'s run of text (fpdf2 asks per character)."""
@@ -195,7 +224,7 @@ class Document(FPDF):
             return len(lines) * height
         self.set_text_color(*part.color)
         self.set_x(left_of_text)
-        if self.get_string_width(part.text) <= inner and "\n" not in part.text:
+        if self.shaped_width(part.text) <= inner and "\n" not in part.text:
             # One line (most are): shaped once, not once per character by the breaker.
             if draw:
                 self.cell(width - part.indent, height, part.text, align=align)
@@ -249,7 +278,7 @@ class Document(FPDF):
                 left += spare if align == "R" else spare / 2
             self.text(left, top + height / 2 + 0.3 * size * PT, text)
         else:
-            while size > 5 and self.get_string_width(text) > room:
+            while size > 5 and self.shaped_width(text) > room:
                 size -= 0.25
                 self.set_font_size(size)
             self.set_x(x)
@@ -307,6 +336,15 @@ class Document(FPDF):
             self.set_y(-BOTTOM + 4)
             self.one_line(self.l_margin, self.epw, count, 7.5, align=end, height=5)
         self.page = pages
+
+    def pdf_bytes(self) -> bytes:
+        """The finished document: footers drawn, fonts embedded (:mod:`.pdf_embed`)."""
+        self.finish()
+        return bytes(self.output(output_producer_class=FontWriter))
+
+    def font_subsets(self) -> dict[int, Subset]:
+        """For :class:`.pdf_embed.FontWriter`: the subset each font is written as."""
+        return self._fonts.subsets(self.reuse)
 
     def heading(self, text: str) -> None:
         """A section heading, kept with at least a few lines of what follows."""

@@ -314,11 +314,6 @@ def _document(title: str, made: datetime, source: str, words: _Words) -> Documen
     return Document(title, made, source, footer=footer, rtl=words.rtl)
 
 
-def _output(pdf: Document) -> bytes:
-    pdf.finish()
-    return bytes(pdf.output())
-
-
 def _drawn(draw: Callable[[], bytes], roots: Sequence[tuple[str, object]]) -> bytes:
     """*draw*, with a missing font's error naming the input field that holds the text."""
     try:
@@ -387,7 +382,7 @@ def _itinerary_pdf(itinerary: Itinerary, options: RenderOptions) -> bytes:
     _contacts(pdf, {c.id: c for event in events for c in event.contacts}.values(), words)
     if options.show_problems:
         _problems(pdf, itinerary, words)
-    return _output(pdf)
+    return pdf.pdf_bytes()
 
 
 def programme_pdf(programme: Programme, options: RenderOptions) -> bytes:
@@ -420,4 +415,4 @@ def _programme_pdf(programme: Programme, options: RenderOptions) -> bytes:
     _day_table(pdf, agenda(events, programme, other, words.reader), other, words)
     _venues(pdf, programme.venues, words)
     _contacts(pdf, programme.contacts, words)
-    return _output(pdf)
+    return pdf.pdf_bytes()

@@ -1,0 +1,94 @@
+"""What a PDF reuses from the documents drawn before it in the process (the fonts' subsets
+and the widths of shaped text, plugins/icssi_itinerary_plugins/pdf_embed.py) changes
+none of its bytes.
+
+Oracle: fpdf2 alone. With ``Document.reuse`` off, every document measures its text and
+hands each font to fpdf2, which subsets it with fontTools as it writes it: the previous
+code path. Both paths must write the same bytes, for every script (Noto Sans CJK's CFF
+outlines are written by fpdf2 either way) and in any order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+
+from icssi_itinerary import (
+    Itinerary,
+    Programme,
+    RenderOptions,
+    Roster,
+    build_itinerary,
+    render_itinerary,
+    render_programme,
+)
+from icssi_itinerary.plugins import get_exporters
+from icssi_itinerary_plugins import pdf_embed, pdf_layout
+from icssi_itinerary_plugins.fonts import candidate_fonts, script_font
+
+# Names in the scripts that take other fonts than DejaVu Sans, and the script's code.
+NATIVE = [("أمل كريم", "Arab"), ("נועה כהן", "Hebr"), ("सुमन राव", "Deva"), ("王小明", "Hani")]
+FEED = {"feed": "https://example.org/f/3f9a1c.ics", "page": "https://example.org/p/3f9a1c/"}
+
+
+def forget() -> None:
+    """Forget every subset, cut and width remembered so far, as in a new process."""
+    pdf_embed._subset.cache_clear()
+    pdf_embed._cut.cache_clear()
+    pdf_layout._SHAPED_WIDTHS.clear()
+
+
+@pytest.fixture
+def itineraries(programme: Programme, roster: Roster) -> Iterator[list[Itinerary]]:
+    """The sample delegates, and some of them with a name in each script above."""
+    sample = [build_itinerary(programme, delegate) for delegate in roster.delegates]
+    renamed = []
+    for itinerary, (native, script) in zip(sample, NATIVE, strict=False):
+        if candidate_fonts(script_font(script)):
+            delegate = replace(itinerary.delegate, name_native=native)
+            renamed.append(replace(itinerary, delegate=delegate))
+    forget()
+    yield sample + renamed
+    forget()
+
+
+def pdfs(itineraries: list[Itinerary], programme: Programme, reuse: bool) -> list[bytes]:
+    """Each itinerary in English and in Arabic, then the programme in both, as PDFs."""
+    pdf = get_exporters()["pdf"]
+    pdf_layout.Document.reuse = reuse
+    try:
+        out = []
+        for language in ("en", "ar"):
+            options = RenderOptions(language=language, links=FEED)
+            out += [render_itinerary(pdf, itinerary, options) for itinerary in itineraries]
+            out.append(render_programme(pdf, programme, options))
+        return out
+    finally:
+        pdf_layout.Document.reuse = True
+
+
+def test_reused_subsets_and_widths_make_the_bytes_fpdf2_makes_alone(
+    itineraries: list[Itinerary], programme: Programme
+) -> None:
+    alone = pdfs(itineraries, programme, reuse=False)
+    reused = pdfs(itineraries, programme, reuse=True)
+    assert len(reused) == 2 * len(itineraries) + 2
+    assert [hash(data) for data in reused] == [hash(data) for data in alone]
+    assert pdf_embed._subset.cache_info().hits > 0  # something was in fact reused
+    assert pdf_embed._cut.cache_info().hits > 0
+
+
+def test_a_pdf_does_not_depend_on_what_the_process_drew_before(
+    itineraries: list[Itinerary], programme: Programme
+) -> None:
+    first = pdfs(itineraries, programme, reuse=True)
+    forget()
+    backwards = pdfs(itineraries[::-1], programme, reuse=True)
+    count = len(itineraries)
+    # the same documents, drawn in the other order in a process that had forgotten all
+    for language in range(2):
+        start = language * (count + 1)
+        assert backwards[start : start + count][::-1] == first[start : start + count]
+        assert backwards[start + count] == first[start + count]
