@@ -15,7 +15,7 @@ from io import BytesIO
 from pathlib import Path
 
 import uharfbuzz as hb  # type: ignore[import-untyped]
-from fontTools import subset, ttLib  # type: ignore[import-untyped]
+from fontTools import ttLib  # type: ignore[import-untyped]
 from fpdf import FPDF
 from fpdf.fonts import HarfBuzzFont, SubsetMap, TTFFont
 
@@ -30,21 +30,21 @@ from .fonts import (
     script_font,
 )
 from .pdf_embed import Subset, subset_for
-from .scripts import NEUTRAL, script_name, script_of, script_runs
+from .scripts import NEUTRAL, is_rtl, script_name, script_of, script_runs
 
-__all__ = ["DocumentFonts", "LoadedFont", "NoFontFor", "add_font", "findable"]
+__all__ = ["DocumentFonts", "LoadedFont", "NoFontFor", "Route", "add_font", "findable"]
 
 
 # --- fonts: parsed once per process, copied per document ------------------------------
 #
-# fpdf2 parses a TrueType file for every document and subsets it when writing; with the
-# 6,000 glyphs of DejaVu Sans that is most of the time a PDF takes. So each process parses
-# each font once, and the Latin font is first cut down to the scripts an itinerary
-# usually needs (Latin, Greek, Cyrillic, punctuation, arrows); text with any other
-# character falls back to the whole font, loaded only then. Documents lay out with these
-# parsed tables, read only; what they embed is subset from a copy without layout tables
-# (fpdf2 drops them from the embedded subset anyway) by :mod:`.pdf_embed`. HarfBuzz
-# shapes from a copy that keeps them.
+# fpdf2 parses a TrueType file for every document; here each process parses each font
+# once, and documents lay out with those tables, read only. The Latin font's character
+# map is limited to the scripts an itinerary usually needs (Latin, Greek, Cyrillic,
+# punctuation, arrows): text in any other script goes to that script's font (DejaVu
+# draws some Arabic, unshaped), and the whole font is loaded as a fallback only for a
+# character no other font has. What a document embeds is subset by :mod:`.pdf_embed`
+# from a copy without layout tables (fpdf2 drops them from the embedded subset anyway);
+# HarfBuzz shapes Latin text from that copy too, and other scripts from the whole file.
 
 _DROP_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "FFTM", "hdmx", "meta", "kern")
 _COMMON = (
@@ -54,6 +54,11 @@ _COMMON = (
     (0x2000, 0x22FF),  # punctuation, currency, letterlike, arrows, mathematical operators
     (0x2500, 0x25FF),  # box drawing, geometric shapes
 )
+_COMMON_CODES = {code for low, high in _COMMON for code in range(low, high + 1)}
+_ALWAYS = range(0x20, 0x7F)
+"""Characters whose glyphs every document embeds in its Latin fonts, drawn or not: most
+itineraries then embed the same subset (:mod:`.pdf_embed` makes it once per process),
+for a few kB more than the letters each one draws."""
 
 
 @dataclass(eq=False)
@@ -94,21 +99,17 @@ def _load(family: str, style: str, path: Path, cut: str, face: int = 0) -> Loade
         for tag in _DROP_TABLES:
             if tag in font:
                 del font[tag]
-        if cut == "common":
-            font.ensureDecompiled()
-            wanted = [
-                code
-                for code in font.getBestCmap()
-                if any(low <= code <= high for low, high in _COMMON)
-            ]
-            subsetter = subset.Subsetter(subset.Options(glyph_names=True, notdef_outline=True))
-            subsetter.populate(unicodes=wanted)
-            subsetter.subset(font)
         embeddable = _save(font)  # untouched tables are copied as they are: fast
         font.close()
         shaping = embeddable if cut == "common" else raw
         scratch = FPDF()
-        template = TTFFont(scratch, BytesIO(embeddable), f"{family}{style}", style)  # type: ignore[arg-type]
+        template = TTFFont(
+            scratch,
+            BytesIO(embeddable),  # type: ignore[arg-type]
+            f"{family}{style}",
+            style,
+            unicode_range=_COMMON_CODES if cut == "common" else None,
+        )
         template._hbfont = HarfBuzzFont(hb.Face(hb.Blob(shaping)))
         _LOADED[key] = LoadedFont(template, embeddable)
     return _LOADED[key]
@@ -195,6 +196,15 @@ def _face_number(path: Path, family: str | None) -> int:
     return 0
 
 
+@dataclass(frozen=True)
+class Route:
+    """The fonts of a text: the one it is set in, and for each character that one does
+    not draw, the key of the font that does (fpdf2 asks for a fallback per character)."""
+
+    font: TTFFont
+    fallbacks: dict[str, str]
+
+
 class DocumentFonts:
     """The fonts of one PDF: DejaVu Sans for Latin, Greek and Cyrillic (the primary font),
     and for the runs of any other script (:func:`.scripts.script_runs`) the font of that
@@ -207,6 +217,9 @@ class DocumentFonts:
             "": self._font("latin", "", latin, "common"),
             "B": self._font("latin", "B", bold, "common"),
         }
+        for font in self.latin.values():
+            for code in _ALWAYS:
+                font.subset.pick(code)
         self.fallbacks: list[str] = []
         """The families of the fonts added for other scripts, in the order added."""
         self._added: dict[tuple[Path, int, str], TTFFont] = {}
@@ -237,9 +250,14 @@ class DocumentFonts:
         cmap = self.latin[""].cmap
         return all(ord(char) in cmap for char in text)
 
-    def route(self, text: str, bold: bool) -> dict[str, str]:
-        """The font key for each character of *text* the Latin font does not draw;
-        :class:`NoFontFor` if some script of it has no font."""
+    def route(self, text: str, bold: bool) -> Route:
+        """The font to set *text* in and the font key for each character that font does
+        not draw; :class:`NoFontFor` if some script of it has no font.
+
+        Text in one right-to-left script alone (with digits and punctuation) is set in
+        that script's font, spaces too: fpdf2 shapes each stretch of one font apart, and
+        spaces from the Latin font would cut a phrase into one piece per word. Text that
+        mixes scripts keeps the Latin font's spaces, which Latin names are spaced with."""
         cmap = self.latin[""].cmap
         runs = script_runs(text)
         region = cjk_region(script for script, _ in runs)
@@ -264,7 +282,15 @@ class DocumentFonts:
                     raise NoFontFor(missing, run.strip(), "".join(needed), spec)
                 elif fonts:
                     route[char] = fonts[0].fontkey
-        return route
+        latin = self.latin["B" if bold else ""]
+        scripts = {script for script, _ in runs if script not in NEUTRAL}
+        lead = next((route[c] for c in text if c in route and is_rtl(c)), None)
+        if len(scripts) != 1 or lead is None:
+            return Route(latin, route)
+        primary = self.pdf.fonts[lead]
+        assert isinstance(primary, TTFFont)
+        rest = {c: route.get(c, latin.fontkey) for c in text if ord(c) not in primary.cmap}
+        return Route(primary, rest)
 
     def _fonts(self, script: str, chars: list[str], bold: bool, region: str) -> list[TTFFont]:
         """Fonts of this document for *chars* of *script*: the script's own font (bold

@@ -121,7 +121,11 @@ class Document(FPDF):
             self.set_text_shaping(False)
             self.set_fallback_fonts([])
             return True
-        self._route = self._fonts.route(text, bold)
+        route = self._fonts.route(text, bold)
+        if route.font is not self._latin["B" if bold else ""]:
+            key = route.font.fontkey  # a family, and "B" for bold
+            self.set_font(key.removesuffix("B"), "B" if key.endswith("B") else "", size)
+        self._route = route.fallbacks
         # A reader of Arabic reads a line from the right if it holds Arabic, or the
         # isolates the reader's words put around names (a route between two Latin names,
         # whose arrow points left).
