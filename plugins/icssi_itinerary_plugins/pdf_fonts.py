@@ -15,7 +15,7 @@ from io import BytesIO
 from pathlib import Path
 
 import uharfbuzz as hb  # type: ignore[import-untyped]
-from fontTools import ttLib  # type: ignore[import-untyped]
+from fontTools import subset, ttLib  # type: ignore[import-untyped]
 from fpdf import FPDF
 from fpdf.fonts import HarfBuzzFont, SubsetMap, TTFFont
 
@@ -55,8 +55,9 @@ _COMMON = (
     (0x2500, 0x25FF),  # box drawing, geometric shapes
 )
 _COMMON_CODES = {code for low, high in _COMMON for code in range(low, high + 1)}
-_ALWAYS = range(0x20, 0x7F)
-"""Characters whose glyphs every document embeds in its Latin fonts, drawn or not: most
+_ALWAYS = [*range(0x20, 0x7F), *map(ord, "–·«»←→")]
+"""Characters whose glyphs every document embeds in its Latin fonts, drawn or not
+(printable ASCII, and the marks that the pages put in one direction or the other): most
 itineraries then embed the same subset (:mod:`.pdf_embed` makes it once per process),
 for a few kB more than the letters each one draws."""
 
@@ -68,6 +69,8 @@ class LoadedFont:
 
     template: TTFFont
     embeddable: bytes
+    shaping: bytes
+    """The font HarfBuzz shapes with (its layout tables, where it has them)."""
 
     def glyph_order(self) -> list[str]:
         return self.template.ttfont.getGlyphOrder()  # type: ignore[no-any-return]
@@ -77,6 +80,38 @@ class LoadedFont:
         """Each glyph's number in the font's glyph order, by name."""
         return {name: number for number, name in enumerate(self.glyph_order())}
 
+    @cache  # noqa: B019
+    def alphabet(self) -> tuple[str, ...]:
+        """The glyphs of the font's characters in :data:`_ALPHABETS` and of every form
+        shaping makes of them (initial, medial, final, ligatures), in glyph order."""
+        letters = [code for code in self.template.cmap if code in _ALPHABETS]
+        if not letters:
+            return ()
+        font = ttLib.TTFont(BytesIO(self.shaping), recalcTimestamp=False, lazy=True)
+        subsetter = subset.Subsetter(subset.Options(glyph_names=True))  # default features
+        subsetter.populate(unicodes=letters)
+        subsetter.subset(font)
+        kept = set(font.getGlyphOrder())
+        return tuple(name for name in self.glyph_order() if name in kept and name != ".notdef")
+
+
+_ALPHABETS = {
+    code
+    for low, high in (
+        (0x05D0, 0x05EA),  # the Hebrew letters
+        (0x0621, 0x0652),  # the Arabic letters and vowel marks
+        (0x060C, 0x060C),  # Arabic comma,
+        (0x061B, 0x061B),  # semicolon,
+        (0x061F, 0x061F),  # question mark,
+        (0x0660, 0x0669),  # and digits
+        (0x0030, 0x0039),  # European digits
+    )
+    for code in range(low, high + 1)
+}
+"""What the font of a right-to-left script embeds in every document, drawn or not, with
+every form shaping makes of it (:meth:`LoadedFont.alphabet`): the subset is then the same
+whatever names it spells, for some 5 kB more than the letters each one draws. Letters of
+other languages (Persian, Urdu) are added where they are drawn."""
 
 _LOADED: dict[tuple[str, str, Path, str, int], LoadedFont] = {}
 
@@ -111,7 +146,7 @@ def _load(family: str, style: str, path: Path, cut: str, face: int = 0) -> Loade
             unicode_range=_COMMON_CODES if cut == "common" else None,
         )
         template._hbfont = HarfBuzzFont(hb.Face(hb.Blob(shaping)))
-        _LOADED[key] = LoadedFont(template, embeddable)
+        _LOADED[key] = LoadedFont(template, embeddable, shaping)
     return _LOADED[key]
 
 
@@ -205,6 +240,18 @@ class Route:
     fallbacks: dict[str, str]
 
 
+def _pick_alphabet(font: TTFFont, loaded: LoadedFont) -> None:
+    """Put *loaded*'s alphabet in *font*'s map of the glyphs its document embeds (as
+    glyphs of no text: what is drawn maps them to its text again)."""
+    index, metrics = loaded.glyph_index(), font.ttfont["hmtx"].metrics
+    for name in loaded.alphabet():
+        width = round(font.scale * metrics[name][0])
+        glyph = font.subset.get_glyph(
+            glyph=index[name], unicode=(), glyph_name=name, glyph_width=width
+        )
+        font.subset.pick_glyph(glyph)
+
+
 class DocumentFonts:
     """The fonts of one PDF: DejaVu Sans for Latin, Greek and Cyrillic (the primary font),
     and for the runs of any other script (:func:`.scripts.script_runs`) the font of that
@@ -220,6 +267,8 @@ class DocumentFonts:
         for font in self.latin.values():
             for code in _ALWAYS:
                 font.subset.pick(code)
+        # Fonts of right-to-left scripts embed their alphabet, drawn or not (_ALPHABETS):
+        # shaping gives each name its own letter forms.
         self.fallbacks: list[str] = []
         """The families of the fonts added for other scripts, in the order added."""
         self._added: dict[tuple[Path, int, str], TTFFont] = {}
@@ -301,12 +350,14 @@ class DocumentFonts:
         def missing() -> list[str]:
             return [c for c in visible if not any(ord(c) in f.cmap for f in chosen)]
 
+        alphabet = any(is_rtl(c) for c in visible)  # see __init__
+
         def take(path: Path, face: int, weight: bool) -> None:
             # Looked at in the per-process copy: only a font that helps joins the PDF.
             style = "B" if weight else ""
             cmap = _load(_family(path, face), style, path, "all", face).template.cmap
             if any(ord(c) in cmap for c in missing()):
-                chosen.append(self._add(path, face, weight))
+                chosen.append(self._add(path, face, weight, alphabet))
 
         for weight in (True, False) if bold else (False,):
             spec = script_font(script, weight, region)
@@ -320,12 +371,14 @@ class DocumentFonts:
             take(*matched, False)
         return chosen or [self.latin["B" if bold else ""]]
 
-    def _add(self, path: Path, face: int, bold: bool) -> TTFFont:
+    def _add(self, path: Path, face: int, bold: bool, alphabet: bool) -> TTFFont:
         style = "B" if bold else ""
         key = (path, face, style)
         if key not in self._added:
             family = _family(path, face)
-            self._added[key] = self._font(family, style, path, "all", face)
+            font = self._added[key] = self._font(family, style, path, "all", face)
+            if alphabet:
+                _pick_alphabet(font, self._loaded[-1][1])
             if family not in self.fallbacks:
                 self.fallbacks.append(family)
         return self._added[key]
