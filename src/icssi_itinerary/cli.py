@@ -14,6 +14,7 @@ from .parallel import default_jobs
 from .session import Session
 
 if TYPE_CHECKING:
+    from datetime import datetime
     from pathlib import Path
 
     from .timing import Timezone
@@ -459,6 +460,29 @@ def build(
     metavar="URL",
     help="The S3 service for --to, if not AWS (R2, MinIO, Ceph…).",
 )
+@click.option(
+    "--shard",
+    metavar="K/N",
+    help="Only render shard K of N of the delegates, into --into (see --merge).",
+)
+@click.option(
+    "--into",
+    type=_PathType(file_okay=False),
+    help="With --shard: the new folder the shard's files go to.",
+)
+@click.option(
+    "--at",
+    metavar="TIME",
+    help="The moment of the publish (default: now); with --shard, the same for every "
+    "shard (e.g. 2014-10-26T12:00:00Z).",
+)
+@click.option(
+    "--merge",
+    "merge",
+    multiple=True,
+    type=_PathType(exists=True, file_okay=False),
+    help="Publish from the folders of every shard (repeat): the final step.",
+)
 @_jobs_option
 @_format_settings_option
 @click.pass_obj
@@ -472,6 +496,10 @@ def publish(
     keep_cancelled: int,
     to: str | None,
     endpoint_url: str | None,
+    shard: str | None,
+    into: Path | None,
+    at: str | None,
+    merge: tuple[Path, ...],
     jobs: int,
     settings: tuple[str, ...],
 ) -> None:
@@ -489,6 +517,13 @@ def publish(
 
         target = Target.parse(to)
     chosen = [get_exporter(name) for name in formats] or list(get_exporters().values())
+    moment = _instant(at) if at is not None else None
+    if shard is not None or into is not None:
+        _publish_shard(session, roster, out, base_url, secret_file, chosen, keep_cancelled,
+                       shard, into, moment, merge, to, jobs, settings)  # fmt: skip
+        return
+    if moment is not None and merge:
+        raise InputError("is given by the shards", field="--at", hint="leave it out with --merge")
     people = session.roster(roster)
     with ExitStack() as stack:
         bars: list[Any] = []
@@ -514,6 +549,8 @@ def publish(
             keep_cancelled=timedelta(days=keep_cancelled),
             options=RenderOptions(extra=_extra(settings)),
             jobs=jobs,
+            shards=merge,
+            now=moment,
         )
     click.echo(
         f"Published {out} -> {result.site.name}: {result.written} files written, "
@@ -539,6 +576,83 @@ def publish(
             f"keys to purge from a CDN: {synced.changed_keys}",
             err=True,
         )
+
+
+def _instant(text: str) -> datetime:
+    """``--at``: a date and time with its offset from UTC."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InputError(
+            f"'{text}' is not an instant",
+            field="--at",
+            hint="a date and time with its offset, e.g. 2014-10-26T12:00:00Z",
+        )
+    return moment
+
+
+def _publish_shard(
+    session: Session,
+    roster: Path,
+    out: Path,
+    base_url: str,
+    secret_file: Path | None,
+    chosen: list[Any],
+    keep_cancelled: int,
+    shard: str | None,
+    into: Path | None,
+    at: datetime | None,
+    merge: tuple[Path, ...],
+    to: str | None,
+    jobs: int,
+    settings: tuple[str, ...],
+) -> None:
+    """``publish --shard K/N --into DIR --at TIME``: one machine's part of a publish."""
+    from datetime import timedelta
+
+    from .shard_publish import publish_shard
+    from .shards import Shard
+
+    if shard is None:
+        raise InputError("is only for --shard", field="--into", hint="add --shard K/N")
+    share = Shard.parse(shard)
+    for given, name in ((merge, "--merge"), (to, "--to")):
+        if given:
+            raise InputError(
+                "is for the final publish, not a shard",
+                field=name,
+                hint="run the shards, then publish --merge DIR ... once",
+            )
+    if into is None or at is None:
+        raise InputError(
+            "needs --into DIR and --at TIME",
+            field="--shard",
+            hint="the same --at for every shard, e.g. --at 2014-10-26T12:00:00Z",
+        )
+    people = session.roster(roster)
+    count = publish_shard(
+        session.programme,
+        people,
+        chosen,
+        out,
+        base_url,
+        share,
+        into,
+        at,
+        secret_file=secret_file,
+        keep_cancelled=timedelta(days=keep_cancelled),
+        options=RenderOptions(extra=_extra(settings)),
+        jobs=jobs,
+    )
+    click.echo(
+        f"Rendered shard {share.index}/{share.count}: {count} delegates into {into}; "
+        f"when every shard is done, run publish --merge with all {share.count} folders",
+        err=True,
+    )
 
 
 _private_option = click.option(

@@ -93,9 +93,13 @@ class _Site:
     """A new site folder, reusing the previous site's file where the bytes are equal,
     and its manifest (:mod:`.manifest`): what a server needs to know of each file."""
 
-    def __init__(self, out: Path, media_types: Mapping[str, str]) -> None:
+    def __init__(
+        self, out: Path, media_types: Mapping[str, str], folder: Path | None = None
+    ) -> None:
+        """A new version of the site *out*, in a new folder beside it (or in *folder*)."""
         self.previous = out.resolve() if out.is_symlink() else None
-        self.folder = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}{SITE_PREFIX}"))
+        prefix = f".{out.name}{SITE_PREFIX}"
+        self.folder = folder or Path(tempfile.mkdtemp(dir=out.parent, prefix=prefix))
         self.folder.chmod(0o755)
         self.written = self.unchanged = 0
         self.media_types = media_types
@@ -110,7 +114,10 @@ class _Site:
         assert self.previous is not None
         target = self.folder / name
         target.parent.mkdir(mode=0o755, exist_ok=True)
-        os.link(self.previous / name, target)
+        try:
+            os.link(self.previous / name, target)
+        except OSError:  # another file system (a shard's folder)
+            shutil.copy2(self.previous / name, target)
         self.files[name] = self.known.get(name) or facts_of(target, self._media_type(name))
         self.unchanged += 1
 
@@ -212,6 +219,7 @@ def publish(
     progress: Callable[[Itinerary], None] | None = None,
     options: RenderOptions | None = None,
     jobs: int = 1,
+    shards: Sequence[Path] = (),
 ) -> PublishResult:
     """Publish the programme and every delegate's itinerary under secret URLs.
 
@@ -220,16 +228,25 @@ def publish(
     processes. Returns what was written and what changed since the last publish (also
     written as ``changes.json`` with ``links.csv`` in the private folder). Nothing of a
     publish that fails or is stopped remains: not in the site, not in the ledger.
+
+    With *shards*, the folders :func:`.shard_publish.publish_shard` wrote for every
+    shard: delegates' files are taken from them, and the moment is theirs.
     """
+    from .shard_publish import ShardFiles
+
     base_url = site_base_url(base_url)
     out = out.absolute()  # the swap compares version folders by path
     _check_out(out)
+    merged = ShardFiles(shards) if shards else None
     out.parent.mkdir(parents=True, exist_ok=True)
     private = private_folder(out, secret_file)
     secret = load_secret(secret_file or private / "secret.key")
-    moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    moment = merged.at if merged is not None else now or datetime.now(UTC)
+    moment = moment.astimezone(UTC).replace(microsecond=0)
     with site_lock(private):
         recovered = settle(out, private)
+        if merged is not None:
+            merged.check(private, base_url, exporters, options or RenderOptions())
         first = not (private / LEDGER).exists()
         media_types = {e.suffix: e.media_type for e in exporters}
         site = _Site(out, media_types)
@@ -243,7 +260,8 @@ def publish(
                 base = replace(
                     options or RenderOptions(), base_url=base_url, ledger=ledger.entries()
                 )
-                ledger.remember_render(_render(site, tracked, exporters, base, jobs, progress))
+                keys = _render(site, tracked, exporters, base, jobs, progress, rendered=merged)
+                ledger.remember_render(keys)
                 _write_digests(site, tracked, exporters, base, moment, ledger)
                 site.finish()
                 report = change_report(tracked.changes, moment, site.folder.name)
@@ -353,6 +371,27 @@ def _code_and_files(exporters: Sequence[Exporter], options: RenderOptions) -> st
     return fingerprint((identity, described, replace(options, ledger=None)))
 
 
+Rendered = Callable[[Plan, str, Sequence[str]], Sequence[bytes]]
+"""Where a delegate's files come from, instead of rendering them: given their plan, the
+key of their data (:func:`_content_key`) and the files' names, the files' bytes (from
+a shard's folder)."""
+
+
+def _content_key(programme_digest: str, plan: Plan, entries: Mapping[str, Any]) -> str:
+    """What a delegate's files say, the same on every machine: the programme, their data,
+    token and ledger entries (the render key adds the code and files on this machine)."""
+    uids = sorted(item_uid(plan.itinerary.programme, item.id) for item in plan.itinerary.items)
+    return fingerprint(
+        (
+            programme_digest,
+            fingerprint(plan.itinerary.delegate),
+            plan.token,
+            [(uid, entries.get(uid)) for uid in uids],
+            sorted(plan.dropped.items()),
+        )
+    )
+
+
 def _render(
     site: _Site,
     tracked: Tracked,
@@ -360,12 +399,18 @@ def _render(
     options: RenderOptions,
     jobs: int,
     progress: Callable[[Itinerary], None] | None,
+    *,
+    only: Callable[[Plan], bool] | None = None,
+    rendered: Rendered | None = None,
 ) -> dict[str, str]:
     """Write the public files, then every delegate's, rendered in *jobs* processes.
 
     A delegate whose inputs (programme, their own data, the ledger entries of their
     items, the exporters' code and files) are those of the last publish keeps their
     files: they are hard-linked, not rendered again. Returns the new input keys.
+
+    With *only*, just the delegates it accepts and no public files (a shard's part);
+    with *rendered*, the files of those whose inputs changed come from there.
     """
     base_url = options.base_url or ""
     entries = options.ledger or {}
@@ -373,11 +418,12 @@ def _render(
     programme_digest = fingerprint(tracked.public)
     keys = {"": fingerprint((programme_digest, sorted(entries.items()), shaping))}
     public = [_public_name(exporter) for exporter in exporters]
-    if not (tracked.last_keys.get("") == keys[""] and site.reuse(public)):
-        shown = replace(options, links=_links(base_url, public, exporters))
-        for name, exporter in zip(public, exporters, strict=True):
-            site.put(name, render_programme(exporter, tracked.public, shown))
-    site.put("robots.txt", ROBOTS.encode())
+    if only is None:
+        if not (tracked.last_keys.get("") == keys[""] and site.reuse(public)):
+            shown = replace(options, links=_links(base_url, public, exporters))
+            for name, exporter in zip(public, exporters, strict=True):
+                site.put(name, render_programme(exporter, tracked.public, shown))
+        site.put("robots.txt", ROBOTS.encode())
 
     def personal_options(plan: Plan) -> RenderOptions:
         return replace(
@@ -408,7 +454,15 @@ def _render(
                 sorted(plan.dropped.items()),
             )
         )
+        if only is not None and not only(plan):
+            continue
         if tracked.last_keys.get(plan.token) == keys[plan.token] and site.reuse(names(plan)):
+            if progress is not None:
+                progress(plan.itinerary)
+        elif rendered is not None:
+            content = _content_key(programme_digest, plan, entries)
+            for name, data in zip(names(plan), rendered(plan, content, names(plan)), strict=True):
+                site.put(name, data)
             if progress is not None:
                 progress(plan.itinerary)
         else:
