@@ -37,8 +37,9 @@ FILL_HEAD = (240, 240, 240)
 
 
 _SHAPED_WIDTHS: dict[tuple[object, ...], float] = {}
-_SHAPED_WIDTHS_KEPT = 100_000
-"""At most this many widths are remembered (a few MiB); then they are forgotten at once."""
+_SHAPED_WIDTHS_KEPT = 20_000
+"""At most this many widths are remembered (a few MiB: headings, column heads and dates
+repeat; the rest is one delegate's); then they are forgotten at once."""
 
 
 @dataclass(frozen=True)

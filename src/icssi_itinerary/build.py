@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from .checks import Check, Problem
@@ -46,7 +47,7 @@ def build_all(
     jobs: int = 1,
     checks: Sequence[Check] = (),
     shard: Shard | None = None,
-) -> list[Path]:
+) -> list[str]:
     """Write ``programme.<suffix>`` and ``<delegate id>/itinerary.<suffix>`` per format.
 
     With *shard*, only the delegates of that shard (and the programme, the same in
@@ -58,7 +59,8 @@ def build_all(
     into a staging folder first; files move into *out* only when all of them
     rendered, so a failure leaves *out* as it was. Files an earlier build wrote
     (recorded in :data:`MANIFEST`) that this one does not, such as the folder of a
-    delegate who left the roster, are removed; nothing else is. Returns the files written.
+    delegate who left the roster, are removed; nothing else is. Returns the files written
+    (``/``-separated, relative to *out*).
     """
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.staging-"))
@@ -89,20 +91,26 @@ def build_all(
         run_parallel(work, len(delegates), jobs, done)
         out.mkdir(exist_ok=True)
         earlier = _manifest(out / manifest)
-        written = []
-        for file in sorted(path for path in staging.rglob("*") if path.is_file()):
-            target = out / file.relative_to(staging)
+        names = sorted(_files_under(staging))  # strings: 120,000 paths would take 60 MiB
+        for name in names:
+            target = out / name
             target.parent.mkdir(exist_ok=True)
-            file.chmod(0o644)
-            file.replace(target)
-            written.append(target)
-        names = [path.relative_to(out).as_posix() for path in written]
+            (staging / name).chmod(0o644)
+            (staging / name).replace(target)
         _remove_stale(out, earlier - set(names))
         record = {"format": 1, "files": names}
         write_atomic(out / manifest, (json.dumps(record, indent=1) + "\n").encode())
-        return written
+        return names
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _files_under(folder: Path) -> Iterator[str]:
+    """The files under *folder*, as ``/``-separated paths relative to it."""
+    for top, _, files in os.walk(folder):
+        inside = Path(top).relative_to(folder).as_posix()
+        for name in files:
+            yield name if inside == "." else f"{inside}/{name}"
 
 
 def _manifest(path: Path) -> set[str]:

@@ -60,6 +60,7 @@ def run_parallel(
     it refers to (the programme, the exporters) instead of receiving a copy per task.
     Where fork is not available, or for one job, everything runs here, in order.
     """
+    import gc
     import multiprocessing
     import signal
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -86,6 +87,10 @@ def run_parallel(
         stops = {signal.SIGINT, signal.SIGTERM}
         waiting = iter(range(count))
         held = signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+        # What the workers inherit (the programme, the roster) is left out of the cyclic
+        # garbage collector's walks, which would write to every object and so copy each
+        # inherited page into each worker (copy-on-write).
+        gc.freeze()
         try:
             pending = {pool.submit(_run, index) for index in islice(waiting, IN_FLIGHT * jobs)}
         finally:
@@ -106,3 +111,4 @@ def run_parallel(
         pool.shutdown()
     finally:
         _work = None
+        gc.unfreeze()
