@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from .errors import InputError
 from .exporters import Exporter, RenderOptions
@@ -196,7 +196,7 @@ class ShardFiles:
         self._count = count
 
     @staticmethod
-    def _refuse(record: _Record, what: str) -> None:
+    def _refuse(record: _Record, what: str) -> NoReturn:
         raise InputError(what, source=str(record.folder), field="--merge")
 
     def check(self, private: Path, base_url: str, exporters: Sequence[Exporter],
@@ -232,4 +232,3 @@ class ShardFiles:
             return [(record.folder / name).read_bytes() for name in names]
         except OSError as error:
             self._refuse(record, f"lacks {error.filename}: run the shard again")
-            raise  # not reached
