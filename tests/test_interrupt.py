@@ -4,6 +4,7 @@ no staging or pending folder, and every file is as it was before the run."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -57,8 +58,14 @@ def _start(args: list[str], cwd: Path, log: Path) -> subprocess.Popen[str]:
         )
 
 
-def _stop_when(process: subprocess.Popen[str], started: Path, stop: signal.Signals) -> float:
-    """Send *stop* to the process group once *started* exists; how long it took to end."""
+def _stop_when(
+    process: subprocess.Popen[str],
+    started: Path,
+    stop: signal.Signals,
+    again: signal.Signals | None = None,
+) -> float:
+    """Send *stop* to the process group once *started* exists (and *again* a moment
+    later, as an impatient user or a supervisor would); how long it took to end."""
     deadline = time.monotonic() + 60
     while not any(started.parent.glob(started.name)) and process.poll() is None:
         assert time.monotonic() < deadline, "the run never got going"
@@ -67,6 +74,10 @@ def _stop_when(process: subprocess.Popen[str], started: Path, stop: signal.Signa
     time.sleep(0.3)  # well inside the rendering
     sent = time.monotonic()
     os.killpg(process.pid, stop)
+    if again is not None:
+        time.sleep(0.05)
+        with contextlib.suppress(ProcessLookupError):  # it may have ended already
+            os.killpg(process.pid, again)
     try:
         process.wait(timeout=10)  # a hang fails here
     finally:
@@ -75,11 +86,17 @@ def _stop_when(process: subprocess.Popen[str], started: Path, stop: signal.Signa
     return time.monotonic() - sent
 
 
-def _interrupted(args: list[str], cwd: Path, started: Path, stop: signal.Signals) -> None:
+def _interrupted(
+    args: list[str],
+    cwd: Path,
+    started: Path,
+    stop: signal.Signals,
+    again: signal.Signals | None = None,
+) -> None:
     """Run the command in *cwd*, stop it once *started* exists: exit 130, one line."""
     log = cwd.parent / f"{cwd.name}.log"
     process = _start(args, cwd, log)
-    _stop_when(process, started, stop)
+    _stop_when(process, started, stop, again)
     stderr = log.read_text()
     assert process.returncode == 130, stderr
     lines = [line for line in stderr.splitlines() if line.startswith("Error:")]
@@ -128,4 +145,21 @@ def test_a_stopped_publish_leaves_site_and_ledger_as_they_were(
     live = out.resolve().name
     assert names == {"site", "site.private", live, f"{live}.manifest.json"}  # no half-built version
     assert not (tmp_path / "site.private" / "pending").exists()
+    assert _state(tmp_path) == before
+
+
+def test_a_second_stop_while_the_first_is_handled_changes_nothing(
+    forum: Path, tmp_path: Path
+) -> None:
+    """SIGTERM, then Ctrl-C while the run is ending: still exit 130 and one line (the
+    second stop must not end the process by the signal, unreported)."""
+    out = tmp_path / "out"
+    args = ["--programme", str(forum / "programme.toml"), "build"]
+    args += ["--roster", str(forum / "roster.csv"), "--out", str(out), "--jobs", "2"]
+    args += ["--format", "text", "--format", "ical"]
+    _run(args)
+    (forum / "legs.csv").touch()
+    before = _state(tmp_path)
+    _interrupted(args, tmp_path, tmp_path / ".out.staging-*", signal.SIGTERM, signal.SIGINT)
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
     assert _state(tmp_path) == before

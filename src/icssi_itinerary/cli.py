@@ -82,6 +82,7 @@ class _Group(click.Group):
             except MemoryError:
                 raise _BadInput("out of memory reading the input; give smaller files") from None
             except KeyboardInterrupt:
+                _ignore_stops()  # a second stop while this one is reported changes nothing
                 raise _Interrupted(
                     "interrupted: nothing was written; every file is as it was before this run"
                 ) from None
@@ -877,9 +878,30 @@ def _terminated(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # a stop asked by the system is handled as Ctrl-C
 
 
+_AS_COMMAND = False
+"""Whether this process is the ``icssi-itinerary`` command (:func:`main`), which may
+change how signals are handled, or a program that calls :data:`cli` itself."""
+
+
+def _ignore_stops() -> None:
+    """In the command, from here on Ctrl-C and SIGTERM are ignored: the run is ending."""
+    import signal
+
+    if _AS_COMMAND:
+        for stop in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop, signal.SIG_IGN)
+
+
 def main() -> None:
     """Entry point of the console script."""
     import signal
 
+    global _AS_COMMAND
+    _AS_COMMAND = True
     signal.signal(signal.SIGTERM, _terminated)
-    cli()
+    try:
+        cli()
+    except KeyboardInterrupt:  # a stop outside a command (before it, or while it ends)
+        _ignore_stops()
+        click.echo("Error: interrupted: nothing was written", err=True)
+        sys.exit(_Interrupted.exit_code)
