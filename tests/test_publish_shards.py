@@ -225,9 +225,14 @@ def test_shards_of_another_moment_split_or_ledger_are_refused(
     # The site is published meanwhile: the shards were made from the ledger before it.
     code, output = merge(site, secret, folders)
     assert code == 0, output
-    code, output = cli_publish("--out", str(site), "--secret-file", str(secret))
+    code, output = cli_publish(
+        "--out", str(site), "--secret-file", str(secret), "--at", "2014-10-20T09:00:00Z"
+    )
     assert code == 0, output
     one_line_error(*merge(site, secret, folders), "another state of the ledger")
+    code, output = cli_publish("--out", str(site), "--secret-file", str(secret))  # now
+    assert code == 0, output
+    one_line_error(*merge(site, secret, folders), "is before the last publish")
 
 
 def test_shards_made_from_another_roster_are_refused(
@@ -304,3 +309,22 @@ def test_a_shard_without_the_sites_secret_is_refused(tmp_path: Path) -> None:
     )
     one_line_error(code, output, "no secret", "copy secret.key")
     assert not (tmp_path / "site.private" / "secret.key").exists()
+
+
+def test_a_publish_at_a_moment_before_the_last_one_is_refused(tmp_path: Path) -> None:
+    site, secret = machine(tmp_path / "site")
+    code, output = cli_publish(
+        "--out", str(site), "--secret-file", str(secret), "--at", "2014-10-24T18:30:00Z"
+    )
+    assert code == 0, output
+    live, ledger = site.resolve(), (secret.parent / "ledger.sqlite").read_bytes()
+    code, output = cli_publish(
+        "--out", str(site), "--secret-file", str(secret), "--at", "2014-10-24T18:29:59Z"
+    )
+    one_line_error(code, output, "--at", "is before the last publish (2014-10-24T18:30:00Z)")
+    assert site.resolve() == live
+    assert (secret.parent / "ledger.sqlite").read_bytes() == ledger
+    code, output = cli_publish(
+        "--out", str(site), "--secret-file", str(secret), "--at", "2014-10-24T20:30:00+02:00"
+    )
+    assert code == 0, output  # the same moment again, written in another offset

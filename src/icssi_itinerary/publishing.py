@@ -245,6 +245,8 @@ def publish(
     moment = moment.astimezone(UTC).replace(microsecond=0)
     with site_lock(private):
         recovered = settle(out, private)
+        if now is not None or merged is not None:
+            _check_after_last(private, moment, "--merge" if merged else "--at")
         if merged is not None:
             merged.check(private, base_url, exporters, options or RenderOptions())
         first = not (private / LEDGER).exists()
@@ -328,6 +330,22 @@ def settle(out: Path, private: Path) -> dict[str, Any] | None:
         shutil.rmtree(folder, ignore_errors=True)
     pending.rmdir()
     return report
+
+
+def _check_after_last(private: Path, moment: datetime, field: str) -> None:
+    """A publish at a given moment must not come before the last one: the ledger's
+    times, the feeds' LAST-MODIFIED and the change reports would run backwards."""
+    last = _read_report(private / "changes.json")
+    if last is None or "published_at" not in last:
+        return
+    when = datetime.fromisoformat(str(last["published_at"]))
+    if moment < when:
+        raise InputError(
+            f"{moment.isoformat().replace('+00:00', 'Z')} is before the last publish "
+            f"({last['published_at']})",
+            field=field,
+            hint="give a later moment (for shards: run them again with a later --at)",
+        )
 
 
 def _read_report(path: Path) -> dict[str, Any] | None:
