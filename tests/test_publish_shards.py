@@ -134,27 +134,20 @@ def cli_publish(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def shard_cli(site: Path, secret: Path, shard: str, into: Path, at: str) -> None:
+    """``publish --shard`` through the CLI; it must succeed and leave its record."""
+    code, output = cli_publish("--out", str(site), "--secret-file", str(secret),
+                               "--shard", shard, "--into", str(into), "--at", at)  # fmt: skip
+    assert code == 0, output
+    assert (into / SHARD_RECORD).is_file()
+
+
 @pytest.fixture
 def shard_folders(tmp_path: Path) -> tuple[Path, Path, list[Path]]:
     site, secret = machine(tmp_path / "site")
-    folders = []
-    for index in (1, 2):
-        into = tmp_path / f"shard{index}"
-        code, output = cli_publish(
-            "--out",
-            str(site),
-            "--secret-file",
-            str(secret),
-            "--shard",
-            f"{index}/2",
-            "--into",
-            str(into),
-            "--at",
-            "2014-10-20T09:00:00Z",
-        )
-        assert code == 0, output
-        assert (into / SHARD_RECORD).is_file()
-        folders.append(into)
+    folders = [tmp_path / f"shard{index}" for index in (1, 2)]
+    for index, into in enumerate(folders, start=1):
+        shard_cli(site, secret, f"{index}/2", into, "2014-10-20T09:00:00Z")
     return site, secret, folders
 
 
@@ -193,34 +186,10 @@ def test_shards_of_another_moment_split_or_ledger_are_refused(
 ) -> None:
     site, secret, folders = shard_folders
     late = tmp_path / "late"
-    code, output = cli_publish(
-        "--out",
-        str(site),
-        "--secret-file",
-        str(secret),
-        "--shard",
-        "2/2",
-        "--into",
-        str(late),
-        "--at",
-        "2014-10-21T09:00:00Z",
-    )
-    assert code == 0, output
+    shard_cli(site, secret, "2/2", late, "2014-10-21T09:00:00Z")
     one_line_error(*merge(site, secret, [folders[0], late]), "another moment")
     third = tmp_path / "third"
-    code, output = cli_publish(
-        "--out",
-        str(site),
-        "--secret-file",
-        str(secret),
-        "--shard",
-        "3/3",
-        "--into",
-        str(third),
-        "--at",
-        "2014-10-20T09:00:00Z",
-    )
-    assert code == 0, output
+    shard_cli(site, secret, "3/3", third, "2014-10-20T09:00:00Z")
     one_line_error(*merge(site, secret, [*folders, third]), "another split")
     # The site is published meanwhile: the shards were made from the ledger before it.
     code, output = merge(site, secret, folders)
