@@ -395,19 +395,24 @@ key of their data (:func:`_content_key`) and the files' names, the files' bytes 
 a shard's folder)."""
 
 
-def _content_key(programme_digest: str, plan: Plan, entries: Mapping[str, Any]) -> str:
+def _delegate_data(programme_digest: str, plan: Plan, entries: Mapping[str, Any]) -> list[Any]:
     """What a delegate's files say, the same on every machine: the programme, their data,
-    token and ledger entries (the render key adds the code and files on this machine)."""
-    uids = sorted(item_uid(plan.itinerary.programme, item.id) for item in plan.itinerary.items)
-    return fingerprint(
-        (
-            programme_digest,
-            fingerprint(plan.itinerary.delegate),
-            plan.token,
-            [(uid, entries.get(uid)) for uid in uids],
-            sorted(plan.dropped.items()),
-        )
-    )
+    token and the ledger entries of their items (the render key adds, after the token,
+    the code and files on this machine)."""
+    programme = plan.itinerary.programme
+    uids = sorted(item_uid(programme, item.id) for item in plan.itinerary.items)
+    return [
+        programme_digest,
+        fingerprint(plan.itinerary.delegate),
+        plan.token,
+        [(uid, entries.get(uid)) for uid in uids],
+        sorted(plan.dropped.items()),
+    ]
+
+
+def _content_key(programme_digest: str, plan: Plan, entries: Mapping[str, Any]) -> str:
+    """The key of :func:`_delegate_data`: what a shard's record holds for a delegate."""
+    return fingerprint(_delegate_data(programme_digest, plan, entries))
 
 
 def _render(
@@ -461,26 +466,17 @@ def _render(
 
     todo = []
     for index, plan in enumerate(tracked.plans):
-        uids = sorted(item_uid(tracked.public, item.id) for item in plan.itinerary.items)
-        keys[plan.token] = fingerprint(
-            (
-                programme_digest,
-                fingerprint(plan.itinerary.delegate),
-                plan.token,
-                shaping,
-                [(uid, entries.get(uid)) for uid in uids],
-                sorted(plan.dropped.items()),
-            )
-        )
+        data = _delegate_data(programme_digest, plan, entries)
+        keys[plan.token] = fingerprint((*data[:3], shaping, *data[3:]))
         if only is not None and not only(plan):
             continue
         if tracked.last_keys.get(plan.token) == keys[plan.token] and site.reuse(names(plan)):
             if progress is not None:
                 progress(plan.itinerary)
         elif rendered is not None:
-            content = _content_key(programme_digest, plan, entries)
-            for name, data in zip(names(plan), rendered(plan, content, names(plan)), strict=True):
-                site.put(name, data)
+            given = rendered(plan, fingerprint(data), names(plan))
+            for name, content in zip(names(plan), given, strict=True):
+                site.put(name, content)
             if progress is not None:
                 progress(plan.itinerary)
         else:
