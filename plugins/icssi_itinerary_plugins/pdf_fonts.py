@@ -267,16 +267,21 @@ class DocumentFonts:
         for font in self.latin.values():
             for code in _ALWAYS:
                 font.subset.pick(code)
-        # Fonts of right-to-left scripts embed their alphabet, drawn or not (_ALPHABETS):
-        # shaping gives each name its own letter forms.
         self.fallbacks: list[str] = []
         """The families of the fonts added for other scripts, in the order added."""
         self._added: dict[tuple[Path, int, str], TTFFont] = {}
 
-    def _font(self, family: str, style: str, path: Path, cut: str, face: int = 0) -> TTFFont:
+    def _font(
+        self, family: str, style: str, path: Path, cut: str, face: int = 0, alphabet: bool = False
+    ) -> TTFFont:
+        """Add the font to the document; with *alphabet* (a font of a right-to-left
+        script), with its alphabet drawn or not (:data:`_ALPHABETS`): shaping gives each
+        name its own letter forms, and the subset is then the same for all."""
         loaded = _load(family, style, path, cut, face)
         font = add_font(self.pdf, loaded)
         self._loaded.append((font, loaded))
+        if alphabet:
+            _pick_alphabet(font, loaded)
         return font
 
     def subsets(self, reuse: bool = True) -> dict[int, Subset]:
@@ -350,7 +355,7 @@ class DocumentFonts:
         def missing() -> list[str]:
             return [c for c in visible if not any(ord(c) in f.cmap for f in chosen)]
 
-        alphabet = any(is_rtl(c) for c in visible)  # see __init__
+        alphabet = any(is_rtl(c) for c in visible)
 
         def take(path: Path, face: int, weight: bool) -> None:
             # Looked at in the per-process copy: only a font that helps joins the PDF.
@@ -376,9 +381,7 @@ class DocumentFonts:
         key = (path, face, style)
         if key not in self._added:
             family = _family(path, face)
-            font = self._added[key] = self._font(family, style, path, "all", face)
-            if alphabet:
-                _pick_alphabet(font, self._loaded[-1][1])
+            self._added[key] = self._font(family, style, path, "all", face, alphabet)
             if family not in self.fallbacks:
                 self.fallbacks.append(family)
         return self._added[key]
