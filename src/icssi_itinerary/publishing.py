@@ -232,12 +232,14 @@ def publish(
     With *shards*, the folders :func:`.shard_publish.publish_shard` wrote for every
     shard: delegates' files are taken from them, and the moment is theirs.
     """
-    from .shard_publish import ShardFiles
-
     base_url = site_base_url(base_url)
     out = out.absolute()  # the swap compares version folders by path
     _check_out(out)
-    merged = ShardFiles(shards) if shards else None
+    merged = None
+    if shards:
+        from .shard_publish import ShardFiles
+
+        merged = ShardFiles(shards)
     out.parent.mkdir(parents=True, exist_ok=True)
     private = private_folder(out, secret_file)
     secret = load_secret(secret_file or private / "secret.key")

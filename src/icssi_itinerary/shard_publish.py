@@ -220,8 +220,7 @@ class ShardFiles:
     def __call__(self, plan: Plan, content: str, names: Sequence[str]) -> list[bytes]:
         """The files of *plan*'s delegate, from the shard that holds them."""
         delegate = plan.itinerary.delegate.id
-        index = next(k for k in range(1, self._count + 1) if Shard(k, self._count).holds(delegate))
-        record = self._by_index[index]
+        record = self._by_index[Shard.of(delegate, self._count).index]
         if record.delegates.get(plan.token) != content:
             self._refuse(
                 record,

@@ -33,11 +33,16 @@ class Shard:
             )
         return cls(int(found[1]), int(found[2]))
 
-    def holds(self, delegate_id: str) -> bool:
-        """Whether the delegate *delegate_id* belongs to this shard (by SHA-256 of the
+    @classmethod
+    def of(cls, delegate_id: str, count: int) -> Shard:
+        """The shard of *count* that holds the delegate *delegate_id* (by SHA-256 of the
         id, so that the split does not depend on the roster's order or Python's hash)."""
         digest = hashlib.sha256(delegate_id.encode("utf-8")).digest()
-        return int.from_bytes(digest[:8], "big") % self.count == self.index - 1
+        return cls(int.from_bytes(digest[:8], "big") % count + 1, count)
+
+    def holds(self, delegate_id: str) -> bool:
+        """Whether the delegate *delegate_id* belongs to this shard (:meth:`of`)."""
+        return Shard.of(delegate_id, self.count) == self
 
     @property
     def suffix(self) -> str:
