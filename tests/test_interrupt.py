@@ -163,3 +163,27 @@ def test_a_second_stop_while_the_first_is_handled_changes_nothing(
     _interrupted(args, tmp_path, tmp_path / ".out.staging-*", signal.SIGTERM, signal.SIGINT)
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
     assert _state(tmp_path) == before
+
+
+def test_a_stop_inside_code_run_by_exec_still_ends_with_exit_130(tmp_path: Path) -> None:
+    """A stop that lands while Python runs exec()'d code (dataclasses and named tuples
+    are made that way, at import): ``python -m`` must still end with main()'s status
+    130, not be reported as killed by SIGINT."""
+    (tmp_path / "sitecustomize.py").write_text(
+        "import icssi_itinerary.build\n"
+        "def build_all(*args, **kwargs):\n"
+        "    exec('import os, signal\\nos.kill(os.getpid(), signal.SIGTERM)\\n'\n"
+        "         'while True: pass')\n"
+        "icssi_itinerary.build.build_all = build_all\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "ICSSI_ITINERARY_LOAD_PLUGINS": "", "PYTHONPATH": str(tmp_path)}
+    args = ["build", "--roster", str(ROOT / "examples" / "icssi-2014" / "roster.csv")]
+    args += ["--out", str(tmp_path / "out"), "--format", "text"]
+    done = subprocess.run(
+        [sys.executable, "-m", "icssi_itinerary", *args],
+        capture_output=True, text=True, env=env, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.count("Error:") == 1 and "interrupted" in done.stderr
+    assert not (tmp_path / "out").exists()
