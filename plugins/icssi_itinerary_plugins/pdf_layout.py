@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.line_break import Fragment
 
 from .fonts import ARABIC, LATIN, LATIN_BOLD, FontNotFound, find_font, missing_message
 from .pdf_embed import FontWriter, Subset
@@ -40,6 +41,37 @@ _SHAPED_WIDTHS: dict[tuple[object, ...], float] = {}
 _SHAPED_WIDTHS_KEPT = 20_000
 """At most this many widths are remembered (a few MiB: headings, column heads and dates
 repeat; the rest is one delegate's); then they are forgotten at once."""
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """How fpdf2 cut a text into fragments: enough to make them again in any document."""
+
+    characters: tuple[str, ...]
+    family: str
+    style: str
+    font: str
+    """The key of the fragment's font in the document's ``fonts``."""
+    shaping: tuple[tuple[str, object], ...]
+    """The text-shaping settings the fragment was made with (its direction among them)."""
+
+
+def _piece(fragment: Fragment) -> _Piece:
+    state = fragment.graphics_state
+    assert state.current_font is not None and state.text_shaping is not None
+    return _Piece(
+        tuple(fragment.characters),
+        state.font_family,
+        state.font_style,
+        state.current_font.fontkey,
+        tuple(state.text_shaping.items()),
+    )
+
+
+_PIECES: dict[tuple[object, ...], tuple[tuple[_Piece, ...], object, object]] = {}
+"""Shaped text cut into fragments, with the paragraph and last fragment's directions
+fpdf2 leaves in the settings, by text and the state that decides them; at most
+:data:`_SHAPED_WIDTHS_KEPT` of them, as widths."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +182,48 @@ class Document(FPDF):
                 _SHAPED_WIDTHS.clear()
             width = _SHAPED_WIDTHS[key] = self.get_string_width(text)
         return width
+
+    def _preload_bidirectional_text(self, text: str, markdown: bool) -> Sequence[Fragment]:
+        """fpdf2's cut of shaped *text* into fragments (the bidirectional algorithm, then
+        a run per script and font), made once per process and each text: a pure function
+        of the text, the font, the fallbacks :meth:`_use` routed it to and the shaping
+        settings. Every other part of a fragment's state is the document's, as fpdf2 has it."""
+        shaping = self.text_shaping
+        if not self.reuse or markdown or not shaping or self.str_alias_nb_pages:
+            return super()._preload_bidirectional_text(text, markdown)
+        settings = tuple(
+            (name, repr(value))
+            for name, value in shaping.items()
+            if name not in ("paragraph_direction", "fragment_direction")
+        )
+        font = self.current_font
+        key = (text, font.fontkey if font else None, self.font_style, self.underline,
+               self.strikethrough, settings, tuple(self._fallback_font_ids),
+               tuple(self._route.items()))  # fmt: skip
+        known = _PIECES.get(key)
+        if known is None:
+            fragments = super()._preload_bidirectional_text(text, markdown)
+            if any(type(fragment) is not Fragment for fragment in fragments):
+                return fragments
+            if len(_PIECES) >= _SHAPED_WIDTHS_KEPT:
+                _PIECES.clear()
+            _PIECES[key] = (
+                tuple(_piece(fragment) for fragment in fragments),
+                shaping["paragraph_direction"],
+                shaping["fragment_direction"],
+            )
+            return fragments
+        pieces, shaping["paragraph_direction"], shaping["fragment_direction"] = known
+        state = self._get_current_graphics_state()
+        made = []
+        for piece in pieces:
+            fragment_state = state.copy()
+            fragment_state.font_family = piece.family
+            fragment_state.font_style = piece.style
+            fragment_state.current_font = self.fonts[piece.font]
+            fragment_state.text_shaping = dict(piece.shaping)
+            made.append(Fragment(list(piece.characters), fragment_state, self.k))
+        return tuple(made)
 
     def get_fallback_font(self, char: str, style: str = "") -> str | None:
         """The font :meth:`_use` chose for *char*'s run of text (fpdf2 asks per character)."""
