@@ -1,6 +1,6 @@
-"""What a PDF reuses from the documents drawn before it in the process (the fonts' subsets
-and the widths of shaped text, plugins/icssi_itinerary_plugins/pdf_embed.py) changes
-none of its bytes.
+"""What a PDF reuses from the documents drawn before it in the process (the fonts' subsets,
+plugins/icssi_itinerary_plugins/pdf_embed.py; the widths of shaped text and its cut into
+fragments, pdf_layout.py) changes none of its bytes.
 
 Oracle: fpdf2 alone. With ``Document.reuse`` off, every document measures its text and
 hands each font to fpdf2, which subsets it with fontTools as it writes it: the previous
@@ -34,10 +34,11 @@ FEED = {"feed": "https://example.org/f/3f9a1c.ics", "page": "https://example.org
 
 
 def forget() -> None:
-    """Forget every subset, cut and width remembered so far, as in a new process."""
+    """Forget every subset, cut, width and fragment remembered so far, as in a new process."""
     pdf_embed._subset.cache_clear()
     pdf_embed._cut.cache_clear()
     pdf_layout._SHAPED_WIDTHS.clear()
+    pdf_layout._PIECES.clear()
 
 
 @pytest.fixture
@@ -78,6 +79,7 @@ def test_reused_subsets_and_widths_make_the_bytes_fpdf2_makes_alone(
     assert [hash(data) for data in reused] == [hash(data) for data in alone]
     assert pdf_embed._subset.cache_info().hits > 0  # something was in fact reused
     assert pdf_embed._cut.cache_info().hits > 0
+    assert pdf_layout._SHAPED_WIDTHS and pdf_layout._PIECES
 
 
 def test_a_pdf_does_not_depend_on_what_the_process_drew_before(

@@ -90,9 +90,10 @@ class Document(FPDF):
 
     reuse: ClassVar[bool] = True
     """Reuse, across the documents of the process, what depends only on its inputs: the
-    widths of shaped text and the fonts' subsets (:mod:`.pdf_embed`). ``False`` is the
-    previous code path, in which each document measures and subsets everything itself;
-    benchmarks/run.py and the tests compare the two (they make the same bytes)."""
+    widths of shaped text, its cut into fragments, and the fonts' subsets
+    (:mod:`.pdf_embed`). ``False`` is the previous code path, in which each document
+    measures, cuts and subsets everything itself; benchmarks/run.py and the tests
+    compare the two (they make the same bytes)."""
 
     def __init__(
         self,
