@@ -83,9 +83,13 @@ def _subset(loaded: LoadedFont, names: frozenset[str]) -> Subset:
 
 @lru_cache(maxsize=64)
 def _cut(loaded: LoadedFont, chunks: frozenset[int]) -> bytes:
-    """The embeddable font cut to the glyphs of *chunks* (and those they are made of)."""
+    """The embeddable font cut to the glyphs of *chunks* (and those they are made of).
+
+    Its glyphs are copied as they are, not decompiled to recompute bounding boxes: the
+    subset made from it recomputes every box and maximum from the glyphs it keeps."""
     wanted = {name for number, name in enumerate(loaded.glyph_order()) if number // CHUNK in chunks}
-    font = ttLib.TTFont(BytesIO(loaded.embeddable), recalcTimestamp=False, lazy=True)
+    source = BytesIO(loaded.embeddable)
+    font = ttLib.TTFont(source, recalcTimestamp=False, recalcBBoxes=False, lazy=True)
     options = subset.Options(glyph_names=True, notdef_outline=True, recommended_glyphs=True)
     return _subsetted(font, options, wanted)
 
