@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -126,6 +127,11 @@ def _bare_calendar(programme: Programme, zones: Sequence[str]) -> icalendar.Cale
 def _bare_component(programme: Programme, item: ItineraryItem) -> icalendar.Event:
     component = icalendar.Event()
     component.add("uid", item_uid(programme, item.id))
+    # Every VEVENT of a PUBLISH feed has an ORGANIZER, ours too (the synthetic programme
+    # has no contact or web address: a urn:uuid of its id).
+    address = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{programme.id}.icssi-itinerary')}"
+    organiser = programme.organiser or programme.title
+    component.add("organizer", icalendar.vCalAddress(address), parameters={"CN": organiser})
     component.add("dtstamp", datetime(2014, 1, 1, tzinfo=UTC))
     component.add("sequence", 0)
     if isinstance(item.span, DateSpan):
