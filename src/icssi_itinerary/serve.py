@@ -13,13 +13,19 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .feedhealth import FetchLog
 
-__all__ = ["CACHE_SECONDS", "PERSONAL_CACHE", "WAITRESS", "make_app", "serve"]
+__all__ = ["CACHE_SECONDS", "PERSONAL_CACHE", "WAITRESS", "is_personal", "make_app", "serve"]
 
 CACHE_SECONDS = 300
 """How long clients and caches may keep a file: feeds refresh every few hours anyway."""
 PERSONAL_CACHE = f"private, max-age={CACHE_SECONDS}"
 """The ``Cache-Control`` of a delegate's own files, wherever they are served from: no
 shared cache keeps them."""
+
+
+def is_personal(name: str) -> bool:
+    """Whether *name*, a ``/``-separated path in a published site, is a delegate's own
+    file: one in a token's folder (the public files are at the site's root)."""
+    return "/" in name.strip("/")
 
 
 WAITRESS: dict[str, Any] = {
@@ -113,7 +119,7 @@ def _headers(headers: Any, url: str, etag: str, media_type: str) -> None:
     another. No page sends its address (with the token in it) to the sites it links to."""
     headers["Content-Type"] = media_type
     headers["ETag"] = etag
-    if url.strip("/").count("/") >= 1:
+    if is_personal(url):
         headers["Cache-Control"] = PERSONAL_CACHE
     headers["Referrer-Policy"] = "no-referrer"
 

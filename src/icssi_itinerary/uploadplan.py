@@ -14,7 +14,7 @@ from typing import TypedDict
 
 from .manifest import FileFacts
 from .publishing import DIGEST_PAGE
-from .serve import PERSONAL_CACHE
+from .serve import PERSONAL_CACHE, is_personal
 
 __all__ = [
     "PERSONAL_CACHE",
@@ -60,14 +60,10 @@ class Plan:
         return [name for stage in self.stages for name in stage]
 
 
-def _personal(name: str) -> bool:
-    return "/" in name  # a token folder's file; the public files are at the root
-
-
 def stage_of(name: str) -> int:
     """The stage *name* (a path in the site) is uploaded in (and deleted in, backwards)."""
     page = name.endswith(".html")
-    if _personal(name):
+    if is_personal(name):
         if not page:
             return 0
         return 2 if name.rsplit("/", 1)[-1] == DIGEST_PAGE else 1
@@ -76,7 +72,7 @@ def stage_of(name: str) -> int:
 
 def cache_control(name: str) -> str:
     """The ``Cache-Control`` of the object for *name*."""
-    return PERSONAL_CACHE if _personal(name) else PUBLIC_CACHE
+    return PERSONAL_CACHE if is_personal(name) else PUBLIC_CACHE
 
 
 def plan_sync(
