@@ -215,10 +215,9 @@ class Document(FPDF):
             )
             return fragments
         pieces, shaping["paragraph_direction"], shaping["fragment_direction"] = known
-        state = self._get_current_graphics_state()
         made = []
         for piece in pieces:
-            fragment_state = state.copy()
+            fragment_state = self._get_current_graphics_state()  # a copy, as fpdf2's own
             fragment_state.font_family = piece.family
             fragment_state.font_style = piece.style
             fragment_state.current_font = self.fonts[piece.font]
