@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 import icalendar
@@ -124,14 +125,20 @@ def _bare_calendar(programme: Programme, zones: Sequence[str]) -> icalendar.Cale
     return calendar
 
 
+@cache
+def _bare_organizer_address(programme_id: str) -> str:
+    """Every VEVENT of a PUBLISH feed has an ORGANIZER, ours too, whose address is worked
+    out once per programme as ours is (the synthetic one has no contact or web address:
+    a urn:uuid of its id)."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{programme_id}.icssi-itinerary')}"
+
+
 def _bare_component(programme: Programme, item: ItineraryItem) -> icalendar.Event:
     component = icalendar.Event()
     component.add("uid", item_uid(programme, item.id))
-    # Every VEVENT of a PUBLISH feed has an ORGANIZER, ours too (the synthetic programme
-    # has no contact or web address: a urn:uuid of its id).
-    address = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{programme.id}.icssi-itinerary')}"
     organiser = programme.organiser or programme.title
-    component.add("organizer", icalendar.vCalAddress(address), parameters={"CN": organiser})
+    address = icalendar.vCalAddress(_bare_organizer_address(programme.id))
+    component.add("organizer", address, parameters={"CN": organiser})
     component.add("dtstamp", datetime(2014, 1, 1, tzinfo=UTC))
     component.add("sequence", 0)
     if isinstance(item.span, DateSpan):
