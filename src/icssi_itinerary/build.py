@@ -15,7 +15,7 @@ from .errors import PluginError
 from .exporters import Exporter, RenderOptions, render_itinerary, render_programme
 from .files import write_atomic
 from .itinerary import build_itinerary
-from .model import Programme, Roster
+from .model import Delegate, Programme, Roster
 from .parallel import run_parallel
 from .shards import Shard
 
@@ -67,8 +67,7 @@ def build_all(
     delegates = [d for d in roster.delegates if shard is None or shard.holds(d.id)]
     manifest = MANIFEST if shard is None else f".icssi-itinerary-build.{shard.suffix}.json"
 
-    def work(index: int) -> tuple[str, list[tuple[str, bytes]], tuple[Problem, ...]]:
-        delegate = delegates[index]
+    def work(delegate: Delegate) -> tuple[str, list[tuple[str, bytes]], tuple[Problem, ...]]:
         itinerary = build_itinerary(programme, delegate, checks)
         files = [
             (output_name("itinerary", exporter), render_itinerary(exporter, itinerary, options))
@@ -88,7 +87,7 @@ def build_all(
         for exporter in exporters:
             data = render_programme(exporter, programme, options)
             (staging / output_name("programme", exporter)).write_bytes(data)
-        run_parallel(work, len(delegates), jobs, done)
+        run_parallel(work, delegates, jobs, done)
         out.mkdir(exist_ok=True)
         earlier = _manifest(out / manifest)
         names = sorted(_files_under(staging))  # strings: 120,000 paths would take 60 MiB

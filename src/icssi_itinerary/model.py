@@ -8,6 +8,7 @@ from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
+from .pickled_state import set_state
 from .timing import DateSpan, Span, TimeSpan, Timezone
 
 if TYPE_CHECKING:
@@ -137,7 +138,7 @@ class Programme:
         return 0 if event.parent is None else 1 + self.depth(self.event(event.parent))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TravelLeg:
     """One journey of a delegate: departs in one zone, arrives in another."""
 
@@ -153,6 +154,8 @@ class TravelLeg:
     status: Status = "confirmed"
     """``cancelled`` once the leg is gone from the roster (kept so feeds can say so)."""
 
+    __setstate__ = set_state
+
     @property
     def title(self) -> str:
         """E.g. ``Flight TK 789 Istanbul → Oslo``."""
@@ -160,7 +163,7 @@ class TravelLeg:
         return f"{what} {self.origin} → {self.destination}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stay:
     """Where a delegate sleeps from check-in to check-out (dates only)."""
 
@@ -175,7 +178,9 @@ class Stay:
     status: Status = "confirmed"
     """``cancelled`` once the stay is gone from the roster (kept so feeds can say so)."""
 
-    @cached_property
+    __setstate__ = set_state
+
+    @property
     def span(self) -> DateSpan:
         """Check-in day to check-out day, both shown."""
         return DateSpan(self.check_in, self.check_out, self.zone)
@@ -191,7 +196,7 @@ class Stay:
         return f"Stay: {self.name}, {self.city}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventSelection:
     """Which events of the programme a delegate attends: every event listed, with all
     that is nested under it (``everything``: every top-level event), less the excluded
@@ -206,7 +211,7 @@ CalendarChoice = Literal["feed", "invitations"]
 """How a delegate's calendar hears of changes (the roster's ``calendar`` column)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Delegate:
     """A person on the roster, with their own travel and stays. Personal data."""
 

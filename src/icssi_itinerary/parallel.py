@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import os
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterator, Sequence
+from itertools import chain, pairwise
 from typing import Any, TypeVar
+
+from . import pickling
 
 __all__ = ["default_jobs", "run_parallel"]
 
+T = TypeVar("T")
 R = TypeVar("R")
 
-_work: Callable[[int], Any] | None = None
+_work: Callable[[Any], Any] | None = None
 
 IN_FLIGHT = 4
 """Tasks given out per worker at a time: enough that no worker waits for the next,
@@ -45,20 +51,37 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _run(index: int) -> Any:
+def _run(task: bytes) -> Any:
     assert _work is not None
-    return _work(index)
+    return _work(pickling.loads(task))
+
+
+def _pickled(tasks: Sequence[Any]) -> Iterator[bytes]:
+    """Each of *tasks*, pickled, from one buffer made now (which later reads leave as
+    it is: a ``bytes`` object's contents carry no reference counts)."""
+    buffer, ends = io.BytesIO(), array("Q")
+    for task in tasks:
+        buffer.write(pickling.dumps(task))
+        ends.append(buffer.tell())
+    whole = buffer.getvalue()
+    del buffer
+    return (whole[start:end] for start, end in pairwise(chain((0,), ends)))
 
 
 def run_parallel(
-    work: Callable[[int], R], count: int, jobs: int, done: Callable[[R], None]
+    work: Callable[[T], R], tasks: Sequence[T], jobs: int, done: Callable[[R], None]
 ) -> None:
-    """Call ``work(i)`` for every ``i < count``; ``done(result)`` in this process as each
-    finishes (in no set order), with at most a few results waiting at any time.
+    """Call ``work(task)`` for every one of *tasks*; ``done(result)`` in this process as
+    each finishes (in no set order), with at most a few results waiting at any time.
 
     With ``jobs > 1`` the work runs in forked processes, which inherit *work* and all
     it refers to (the programme, the exporters) instead of receiving a copy per task.
-    Where fork is not available, or for one job, everything runs here, in order.
+    The tasks, though, are pickled (:mod:`.pickling`) into one buffer before the
+    workers are forked, and each is sent to its worker when its turn comes: every
+    object Python reads, it writes a reference count to, so a process that read the
+    tasks themselves after the fork would copy each page that holds them (the whole
+    roster) into itself, and the machine would hold them twice. Where fork is not
+    available, or for one job, everything runs here, in order.
     """
     import gc
     import multiprocessing
@@ -67,9 +90,10 @@ def run_parallel(
     from itertools import islice
 
     global _work
+    count = len(tasks)
     if jobs <= 1 or count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for index in range(count):
-            done(work(index))
+        for task in tasks:
+            done(work(task))
         return
     _work = work
     pool = ProcessPoolExecutor(
@@ -85,21 +109,21 @@ def run_parallel(
         # Only a few tasks are in flight at a time, and each result is handed to
         # *done* as it comes, so that rendered outputs never pile up in memory.
         stops = {signal.SIGINT, signal.SIGTERM}
-        waiting = iter(range(count))
+        waiting = _pickled(tasks)
         held = signal.pthread_sigmask(signal.SIG_BLOCK, stops)
         # What the workers inherit (the programme, the roster) is left out of the cyclic
         # garbage collector's walks, which would write to every object and so copy each
         # inherited page into each worker (copy-on-write).
         gc.freeze()
         try:
-            pending = {pool.submit(_run, index) for index in islice(waiting, IN_FLIGHT * jobs)}
+            pending = {pool.submit(_run, task) for task in islice(waiting, IN_FLIGHT * jobs)}
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 done(future.result())
-                pending.update(pool.submit(_run, index) for index in islice(waiting, 1))
+                pending.update(pool.submit(_run, task) for task in islice(waiting, 1))
     except BaseException:
         # A failure or Ctrl-C: drop the work not started and let each worker finish
         # the one delegate it is rendering (a fraction of a second). Killing a worker

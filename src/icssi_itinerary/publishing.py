@@ -497,7 +497,7 @@ def _render(
         if progress is not None:
             progress(tracked.plans[index].itinerary)
 
-    run_parallel(work, len(todo), jobs, done)
+    run_parallel(work, range(len(todo)), jobs, done)
     return keys
 
 

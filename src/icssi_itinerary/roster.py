@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 from .errors import InputError, InputWarning
 from .identity import leg_id, stay_id
@@ -93,9 +93,9 @@ def _load(path: Path, programme: Programme | None) -> Roster:
         )
     known = None if programme is None else {e.id for e in programme.events} | {ALL_EVENTS}
     roster = _assemble(
-        [_delegate(r, known) for r in delegates],
-        [_leg(r) for r in legs],
-        [_stay(r) for r in stays],
+        (_delegate(r, known) for r in delegates),
+        (_leg(r) for r in legs),
+        (_stay(r) for r in stays),
     )
     return replace(roster, source=str(path))
 
@@ -108,10 +108,13 @@ _TABLES = (
 
 
 def _assemble(
-    delegates: list[tuple[Record, Delegate]],
-    legs: list[tuple[Record, TravelLeg]],
-    stays: list[tuple[Record, Stay]],
+    delegates: Iterable[tuple[Record, Delegate]],
+    legs: Iterable[tuple[Record, TravelLeg]],
+    stays: Iterable[tuple[Record, Stay]],
 ) -> Roster:
+    """The roster, checked row by row as the rows are read: no row is kept once its
+    delegate, leg or stay is made, so that loading a large roster takes little more
+    memory than the roster itself."""
     known: dict[str, Delegate] = {}
     folded: set[str] = set()
     for record, delegate in delegates:
@@ -123,18 +126,8 @@ def _assemble(
             )
         folded.add(delegate.id.casefold())
         known[delegate.id] = delegate
-    _unique_ids(legs, "leg")
-    _unique_ids(stays, "stay")
-    owned: list[tuple[Record, TravelLeg | Stay]] = [*legs, *stays]
-    for record, item in owned:
-        if item.delegate_id not in known:
-            raise record.error(
-                "delegate",
-                f"unknown delegate {shown(item.delegate_id)}",
-                "use an id from the roster",
-            )
-    their_legs = _by_delegate(leg for _, leg in legs)
-    their_stays = _by_delegate(stay for _, stay in stays)
+    their_legs = _by_delegate(legs, known, "leg")
+    their_stays = _by_delegate(stays, known, "stay")
     return Roster(
         tuple(
             replace(
@@ -150,30 +143,37 @@ def _assemble(
 _Owned = TypeVar("_Owned", TravelLeg, Stay)
 
 
-def _by_delegate(items: Iterable[_Owned]) -> dict[str, list[_Owned]]:
-    """Each delegate's legs (or stays), in the order of the file."""
+def _by_delegate(
+    rows: Iterable[tuple[Record, _Owned]], known: dict[str, Delegate], what: str
+) -> dict[str, list[_Owned]]:
+    """Each delegate's legs (or stays), in the order of the file; every one with an id
+    of its own and a delegate on the roster."""
     found: dict[str, list[_Owned]] = {}
-    for item in items:
+    first: dict[str, Record] = {}  # where each id was first seen (without the row's cells)
+    for record, item in rows:
+        if item.id in first:
+            _twice(record, first[item.id], item.id, what)
+        first[item.id] = replace(record, data={})
+        if item.delegate_id not in known:
+            raise record.error(
+                "delegate",
+                f"unknown delegate {shown(item.delegate_id)}",
+                "use an id from the roster",
+            )
         found.setdefault(item.delegate_id, []).append(item)
     return found
 
 
-def _unique_ids(items: Iterable[tuple[Record, TravelLeg | Stay]], what: str) -> None:
-    seen: dict[str, Record] = {}
-    for record, item in items:
-        first = seen.setdefault(item.id, record)
-        if first is record:
-            continue
-        given = record.has("id")
-        where = f"row {first.line}" if first.row else f"line {first.line}"
-        raise record.error(
-            "id",
-            f"this {what} and the one at {where} both have the "
-            f"{'id' if given else 'identity'} '{item.id}'",
-            f"give each {what} an 'id' of its own"
-            if given
-            else f"give both an 'id' column value, e.g. '{item.id}-1' and '{item.id}-2'",
-        )
+def _twice(record: Record, first: Record, identity: str, what: str) -> NoReturn:
+    given = record.has("id")
+    raise record.error(
+        "id",
+        f"this {what} and the one at {first.where('id')} both have the "
+        f"{'id' if given else 'identity'} '{identity}'",
+        f"give each {what} an 'id' of its own"
+        if given
+        else f"give both an 'id' column value, e.g. '{identity}-1' and '{identity}-2'",
+    )
 
 
 def _selection(entries: tuple[str, ...]) -> EventSelection:

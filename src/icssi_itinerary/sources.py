@@ -306,12 +306,19 @@ class Record:
     """For a TOML table: where its keys are (``line`` and ``key_lines`` are then unused)."""
     table: tuple[str, int] = ("", 0)
 
+    def _line(self, key: str | None) -> int | None:
+        if self.lines is not None:
+            return self.lines.line(*self.table, key)
+        return self.key_lines.get(key, self.line) if key else self.line
+
+    def where(self, key: str | None = None) -> str:
+        """Where *key* of this record is, e.g. ``row 12`` or ``line 40``."""
+        line = self._line(key)
+        return f"{'row' if self.row else 'line'} {line}" if line else f"'{self.path}'"
+
     def error(self, key: str | None, what: str, hint: str | None = None) -> InputError:
         """An :class:`InputError` about *key* of this record."""
-        if self.lines is not None:
-            line = self.lines.line(*self.table, key)
-        else:
-            line = self.key_lines.get(key, self.line) if key else self.line
+        line = self._line(key)
         where = f"row {line}" if self.row and line else line
         if self.row:
             name = key or None

@@ -17,6 +17,8 @@ from typing import Literal
 import pendulum
 from pendulum.tz.timezone import Timezone
 
+from .pickled_state import set_state
+
 __all__ = [
     "PARTS_OF_DAY",
     "UTC",
@@ -254,7 +256,7 @@ class DateSpan:
         return [self.first_day + timedelta(days=n) for n in range(count)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimeSpan:
     """From one instant to another, each on the wall clock of its own zone.
 
@@ -265,6 +267,7 @@ class TimeSpan:
     end: pendulum.DateTime
 
     all_day = False
+    __setstate__ = set_state
 
     @property
     def zone(self) -> Timezone:
