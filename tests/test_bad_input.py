@@ -613,6 +613,34 @@ ROSTER_CSV_CASES = [
         "'amal-kareem'",
     ),
     roster_case(
+        # the same flight twice: the same identity, so the second is refused, naming the first
+        "legs-same-identity",
+        "legs",
+        [*LEGS, LEGS[1]],
+        4,
+        "id",
+        "the one at row 2",
+        "'id' column value",
+    ),
+    roster_case(
+        "legs-same-id",
+        "legs",
+        [[*row, cell] for row, cell in zip(LEGS, ["id", "leg-1", "leg-1"], strict=True)],
+        3,
+        "id",
+        "the one at row 2",
+        "'leg-1'",
+    ),
+    roster_case(
+        # row 3 spans two lines of the file; the copy of row 2 is row 4
+        "stays-same-identity",
+        "stays",
+        [*STAYS, STAYS[1]],
+        4,
+        "id",
+        "the one at row 2",
+    ),
+    roster_case(
         "legs-dst-gap-departure",
         "legs",
         [*LEGS, GAP_LEG],
@@ -729,6 +757,9 @@ check_out = 2014-11-02
 """
 
 
+_LEG_TABLE = ROSTER_TOML[ROSTER_TOML.index("[[legs]]") : ROSTER_TOML.index("[[stays]]")]
+
+
 def toml_roster_case(
     case_id: str, text: str, field: str | None, needle: str, *words: str, nth: int | None = None
 ) -> Case:
@@ -773,6 +804,14 @@ ROSTER_TOML_CASES = [
         "delegates[1].events",
         '"upr-irak"]',
         "'upr-irak'",
+    ),
+    toml_roster_case(
+        "toml-leg-same-identity",
+        ROSTER_TOML.replace("[[stays]]", _LEG_TABLE + "\n[[stays]]"),
+        "legs[1].id",
+        "[[legs]]",
+        f"the one at line {line_of(ROSTER_TOML, '[[legs]]')}",
+        nth=1,
     ),
     toml_roster_case(
         "toml-leg-dst-gap",

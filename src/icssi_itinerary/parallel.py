@@ -9,8 +9,6 @@ from collections.abc import Callable, Iterator, Sequence
 from itertools import chain, pairwise
 from typing import Any, TypeVar
 
-from . import pickling
-
 __all__ = ["default_jobs", "run_parallel"]
 
 T = TypeVar("T")
@@ -52,6 +50,8 @@ def _watch_parent(parent: int) -> None:
 
 
 def _run(task: bytes) -> Any:
+    from . import pickling
+
     assert _work is not None
     return _work(pickling.loads(task))
 
@@ -59,6 +59,8 @@ def _run(task: bytes) -> Any:
 def _pickled(tasks: Sequence[Any]) -> Iterator[bytes]:
     """Each of *tasks*, pickled, from one buffer made now (which later reads leave as
     it is: a ``bytes`` object's contents carry no reference counts)."""
+    from . import pickling  # here: the time library it imports would slow every start-up
+
     buffer, ends = io.BytesIO(), array("Q")
     for task in tasks:
         buffer.write(pickling.dumps(task))
