@@ -57,7 +57,7 @@ def test_a_failure_stops_the_work_and_is_raised(tmp_path: Path) -> None:
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_each_worker_gets_its_task_with_its_times_and_zones(jobs: int) -> None:
     """A task reaches its worker whole: 02:30 on the night Oslo's clocks go back is the
-    second 02:30 (01:30 UTC, 03:30 in Baghdad), and its zone is the worker's own."""
+    second 02:30 (01:30 UTC, 04:30 in Baghdad), and its zone is the worker's own."""
     oslo = zone("Europe/Oslo")
     tasks = [localize(datetime(2014, 10, 26, 2, 30), oslo, fold) for fold in ("earlier", "later")]
     found: list[tuple[str, str, bool]] = []

@@ -66,7 +66,6 @@ def _pickled(tasks: Sequence[Any]) -> Iterator[bytes]:
         buffer.write(pickling.dumps(task))
         ends.append(buffer.tell())
     whole = buffer.getvalue()
-    del buffer
     return (whole[start:end] for start, end in pairwise(chain((0,), ends)))
 
 

@@ -485,10 +485,10 @@ def _render(
             todo.append(index)
 
     def work(index: int) -> tuple[int, list[tuple[str, bytes]]]:
-        plan = tracked.plans[todo[index]]
+        plan = tracked.plans[index]
         personal = personal_options(plan)
         rendered = [render_itinerary(exporter, plan.itinerary, personal) for exporter in exporters]
-        return todo[index], list(zip(names(plan), rendered, strict=True))
+        return index, list(zip(names(plan), rendered, strict=True))
 
     def done(result: tuple[int, list[tuple[str, bytes]]]) -> None:
         index, files = result
@@ -497,7 +497,7 @@ def _render(
         if progress is not None:
             progress(tracked.plans[index].itinerary)
 
-    run_parallel(work, range(len(todo)), jobs, done)
+    run_parallel(work, todo, jobs, done)
     return keys
 
 
