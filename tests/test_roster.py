@@ -218,6 +218,36 @@ def test_a_toml_roster_with_the_same_data_loads_to_equal_delegates(
     assert from_toml.source == str(path)
 
 
+@pytest.mark.parametrize("kind", ["csv", "toml"])
+def test_a_value_repeated_across_rows_is_kept_in_memory_once(
+    tmp_path: Path, programme: Programme, kind: str
+) -> None:
+    """A forum's roster repeats cities, modes and each delegate's id in every leg and
+    stay: one string object each, and the programme's own event ids, not a copy per
+    row (docs/performance.md, a forum-sized build)."""
+    path = SAMPLE_ROSTER
+    if kind == "toml":
+        path = tmp_path / "roster.toml"
+        path.write_text(sample_as_toml(), encoding="utf-8")
+    loaded = load_roster(path, programme)
+    texts = [
+        text
+        for delegate in loaded.delegates
+        for leg in delegate.legs
+        for text in (leg.mode, leg.origin, leg.destination)
+    ] + [stay.city for delegate in loaded.delegates for stay in delegate.stays]
+    for delegate in loaded.delegates:
+        owners = [leg.delegate_id for leg in delegate.legs]
+        owners += [stay.delegate_id for stay in delegate.stays]
+        assert all(owner is delegate.id for owner in owners)
+    assert len(set(texts)) < len(texts)  # values repeat ...
+    assert len({id(text) for text in texts}) == len(set(texts))  # ... as one object each
+    event_ids = {event.id: event.id for event in programme.events}
+    for delegate in loaded.delegates:
+        for event_id in (*delegate.events.listed, *delegate.events.excluded):
+            assert event_id is event_ids[event_id]
+
+
 def test_the_hand_written_toml_fixture_matches_its_csv_twin(
     tmp_path: Path, programme: Programme
 ) -> None:

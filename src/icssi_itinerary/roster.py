@@ -63,6 +63,9 @@ def load_roster(path: str | Path, programme: Programme | None = None) -> Roster:
 
 
 def _load(path: Path, programme: Programme | None) -> Roster:
+    event_ids = {} if programme is None else {e.id: e.id for e in programme.events}
+    known = None if programme is None else {*event_ids, ALL_EVENTS}
+    shared = dict(event_ids)  # each text value kept once, whatever rows repeat it
     if path.suffix.lower() == ".toml":
         data, lines = toml_tables(path)
         unknown = sorted(set(data) - {"delegates", "legs", "stays"})
@@ -75,7 +78,7 @@ def _load(path: Path, programme: Programme | None) -> Roster:
             )
 
         def records(name: str, required: set[str], optional: set[str]) -> Iterator[Record]:
-            for record in toml_records(data, lines, name, str(path)):
+            for record in toml_records(data, lines, name, str(path), shared):
                 for key in sorted(required - set(record.data)):
                     raise record.error(key, "missing", f"give a value for '{key}'")
                 record.only(required | optional)
@@ -88,10 +91,9 @@ def _load(path: Path, programme: Programme | None) -> Roster:
     else:
         beside = [path, path.with_name("legs.csv"), path.with_name("stays.csv")]
         delegates, legs, stays = (
-            csv_records(file, *spec) if file == path or _present(file) else iter(())
+            csv_records(file, *spec, shared) if file == path or _present(file) else iter(())
             for file, spec in zip(beside, _TABLES, strict=True)
         )
-    known = None if programme is None else {e.id for e in programme.events} | {ALL_EVENTS}
     roster = _assemble(
         (_delegate(r, known) for r in delegates),
         (_leg(r) for r in legs),
@@ -176,12 +178,15 @@ def _twice(record: Record, first: Record, identity: str, what: str) -> NoReturn:
     )
 
 
-def _selection(entries: tuple[str, ...]) -> EventSelection:
-    """The roster's ``events`` syntax (``id``, ``-id``, ``*``) as a selection."""
+def _selection(entries: tuple[str, ...], shared: dict[str, str]) -> EventSelection:
+    """The roster's ``events`` syntax (``id``, ``-id``, ``*``) as a selection; an
+    excluded id is the string of *shared* that names it, kept once however many
+    delegates exclude it."""
+    excluded = (e.removeprefix("-") for e in entries if e.startswith("-"))
     return EventSelection(
         listed=tuple(e for e in entries if not e.startswith("-") and e != ALL_EVENTS),
         everything=ALL_EVENTS in entries,
-        excluded=tuple(e.removeprefix("-") for e in entries if e.startswith("-")),
+        excluded=tuple(shared.setdefault(e, e) for e in excluded),
     )
 
 
@@ -225,7 +230,7 @@ def _delegate(record: Record, known: set[str] | None) -> tuple[Record, Delegate]
     return record, Delegate(
         id=record.identifier(),
         name=record.required("name"),
-        events=_selection(events),
+        events=_selection(events, {} if record.shared is None else record.shared),
         home_zone=record.zone("home_timezone"),
         name_native=record.text("name_native"),
         organisation=record.text("organisation"),

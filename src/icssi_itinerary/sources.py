@@ -305,6 +305,10 @@ class Record:
     lines: Lines | None = None
     """For a TOML table: where its keys are (``line`` and ``key_lines`` are then unused)."""
     table: tuple[str, int] = ("", 0)
+    shared: dict[str, str] | None = None
+    """Text values already read in the same load, shared by its records: a value that
+    repeats across rows (a city, a mode, a delegate's id in each of their legs) is then
+    kept in memory once, however many rows give it."""
 
     def _line(self, key: str | None) -> int | None:
         if self.lines is not None:
@@ -355,13 +359,14 @@ class Record:
 
     def _clean(self, key: str, value: str) -> str:
         if not _SHOWN.search(value):  # the usual case: nothing to refuse or change
-            return value.strip()
-        control = _CONTROL.search(value)
-        if control:
+            cleaned = value.strip()
+        elif control := _CONTROL.search(value):
             raise self.error(
                 key, f"control character U+{ord(control.group()):04X} in the text", "remove it"
             )
-        return value.replace("\r\n", "\n").translate(_BREAKS).strip()
+        else:
+            cleaned = value.replace("\r\n", "\n").translate(_BREAKS).strip()
+        return cleaned if self.shared is None else self.shared.setdefault(cleaned, cleaned)
 
     def required(self, key: str) -> str:
         """A string field that must be present."""
@@ -561,9 +566,16 @@ def _line(text: str, number: int) -> str:
     return lines[number - 1] if 0 < number <= len(lines) else ""
 
 
-def toml_records(data: Mapping[str, Any], lines: Lines, name: str, source: str) -> Iterator[Record]:
+def toml_records(
+    data: Mapping[str, Any],
+    lines: Lines,
+    name: str,
+    source: str,
+    shared: dict[str, str] | None = None,
+) -> Iterator[Record]:
     """The entries of the array of tables ``[[name]]`` (or of an inline array of tables
-    ``name = [...]``, whose entries are all placed on the line of ``name``)."""
+    ``name = [...]``, whose entries are all placed on the line of ``name``), sharing
+    *shared* (:attr:`Record.shared`)."""
     tables = data.get(name, [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise InputError(
@@ -578,7 +590,9 @@ def toml_records(data: Mapping[str, Any], lines: Lines, name: str, source: str) 
             f"more than {MAX_ENTRIES:,} entries", source=source, field=name, hint="split the file"
         )
     for index, table in enumerate(tables):
-        yield Record(table, source, f"{name}[{index}]", lines=lines, table=(name, index))
+        yield Record(
+            table, source, f"{name}[{index}]", lines=lines, table=(name, index), shared=shared
+        )
 
 
 def _sniffed_separator(header: str) -> str | None:
@@ -592,8 +606,14 @@ def _sniffed_separator(header: str) -> str | None:
 _SEPARATOR_NAMES = {";": "semicolons", "\t": "tabs", "|": "'|'"}
 
 
-def csv_records(path: Path, required: set[str], optional: set[str]) -> Iterator[Record]:
-    """The rows of a CSV file whose header has at least *required* columns.
+def csv_records(
+    path: Path,
+    required: set[str],
+    optional: set[str],
+    shared: dict[str, str] | None = None,
+) -> Iterator[Record]:
+    """The rows of a CSV file whose header has at least *required* columns, sharing
+    *shared* (:attr:`Record.shared`).
 
     Rows are numbered as a spreadsheet numbers them (the header is row 1), even when
     a quoted cell spans several lines of the file.
@@ -649,4 +669,5 @@ def csv_records(path: Path, required: set[str], optional: set[str]) -> Iterator[
         if len(cells) > len(header):
             raise bad("more cells than columns", "quote cells that contain commas")
         if any(cell.strip() for cell in cells):
-            yield Record(dict(zip(header, cells, strict=False)), str(path), "", number, row=True)
+            row = dict(zip(header, cells, strict=False))
+            yield Record(row, str(path), "", number, row=True, shared=shared)
