@@ -1,6 +1,7 @@
 """What a PDF reuses from the documents drawn before it in the process (the fonts' subsets,
 plugins/icssi_itinerary_plugins/pdf_embed.py; the widths of shaped text and its cut into
-fragments, pdf_layout.py) changes none of its bytes.
+fragments, pdf_layout.py; each text's fonts, pdf_fonts.py; HarfBuzz's glyphs, pdf_shaping.py)
+changes none of its bytes.
 
 Oracle: fpdf2 alone. With ``Document.reuse`` off, every document measures its text and
 hands each font to fpdf2, which subsets it with fontTools as it writes it: the previous
@@ -25,7 +26,7 @@ from icssi_itinerary import (
     render_programme,
 )
 from icssi_itinerary.plugins import get_exporters
-from icssi_itinerary_plugins import pdf_embed, pdf_layout
+from icssi_itinerary_plugins import pdf_embed, pdf_fonts, pdf_layout
 from icssi_itinerary_plugins.fonts import candidate_fonts, script_font
 
 # Names in the scripts that take other fonts than DejaVu Sans, and the script's code.
@@ -34,11 +35,20 @@ FEED = {"feed": "https://example.org/f/3f9a1c.ics", "page": "https://example.org
 
 
 def forget() -> None:
-    """Forget every subset, cut, width and fragment remembered so far, as in a new process."""
+    """Forget every subset, cut, width, fragment, route and shaping remembered so far, as in
+    a new process."""
     pdf_embed._subset.cache_clear()
     pdf_embed._cut.cache_clear()
     pdf_layout._SHAPED_WIDTHS.clear()
     pdf_layout._PIECES.clear()
+    pdf_fonts._ROUTES.clear()
+    for loaded in pdf_fonts._LOADED.values():
+        loaded.template.remember()
+
+
+def shaped_remembered() -> int:
+    """How many texts the loaded fonts remember HarfBuzz's glyphs of."""
+    return sum(len(loaded.template.plans or ()) for loaded in pdf_fonts._LOADED.values())
 
 
 @pytest.fixture
@@ -80,6 +90,7 @@ def test_reused_subsets_and_widths_make_the_bytes_fpdf2_makes_alone(
     assert pdf_embed._subset.cache_info().hits > 0  # something was in fact reused
     assert pdf_embed._cut.cache_info().hits > 0
     assert pdf_layout._SHAPED_WIDTHS and pdf_layout._PIECES
+    assert pdf_fonts._ROUTES and shaped_remembered() > 0
 
 
 def test_a_pdf_does_not_depend_on_what_the_process_drew_before(

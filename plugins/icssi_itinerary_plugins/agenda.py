@@ -93,6 +93,33 @@ def _row(
     now_in: str | None,
     reader: Reader,
 ) -> Row:
+    """The row of *item*; an event's is made once per process for each reader, second
+    clock and city change, and shared by every itinerary that has it: a forum's
+    delegates read the same sessions, and a row's labels take Babel's formatting."""
+    if not isinstance(item, Event):
+        return _made_row(item, programme, other, now_in, reader)
+    key = (id(item), id(programme), id(reader), other, now_in)
+    known = _EVENT_ROWS.get(key)
+    if known is not None and known[0] is item and known[1] is programme and known[2] is reader:
+        return known[3]
+    if len(_EVENT_ROWS) >= _EVENT_ROWS_KEPT:
+        _EVENT_ROWS.clear()
+    row = _made_row(item, programme, other, now_in, reader)
+    _EVENT_ROWS[key] = (item, programme, reader, row)  # kept alive: their ids stay theirs
+    return row
+
+
+_EVENT_ROWS: dict[tuple[object, ...], tuple[Event, Programme, Reader, Row]] = {}
+_EVENT_ROWS_KEPT = 20_000
+
+
+def _made_row(
+    item: ItineraryItem,
+    programme: Programme,
+    other: Timezone | None,
+    now_in: str | None,
+    reader: Reader,
+) -> Row:
     span = item.span
     here, there = span_moments(span, reader, other)
     if isinstance(item, Event):

@@ -38,6 +38,7 @@ __all__ = [
     "fc_match_charset",
     "find_font",
     "font_dirs",
+    "font_settings",
     "script_font",
 ]
 
@@ -265,7 +266,13 @@ def find_font(spec: FontSpec) -> Path:
 
 def candidate_fonts(spec: FontSpec) -> tuple[Path, ...]:
     """Every file found for *spec*, best first (the first for each of its file names)."""
-    return _find(spec, os.environ.get(FONT_DIR_ENV, ""), _system_lookup())
+    return _find(spec, *font_settings())
+
+
+def font_settings() -> tuple[str, bool]:
+    """What decides which fonts are found: ``ICSSI_ITINERARY_FONT_DIR``, and whether the
+    system's fonts are looked at. A cache of what was found keys on it."""
+    return os.environ.get(FONT_DIR_ENV, ""), _system_lookup()
 
 
 @cache

@@ -27,9 +27,11 @@ from .fonts import (
     cjk_region,
     fc_match_charset,
     find_font,
+    font_settings,
     script_font,
 )
 from .pdf_embed import Subset, subset_for
+from .pdf_shaping import ShapingFont
 from .scripts import NEUTRAL, is_rtl, script_name, script_of, script_runs
 
 __all__ = ["DocumentFonts", "LoadedFont", "NoFontFor", "Route", "add_font", "findable"]
@@ -67,7 +69,7 @@ class LoadedFont:
     """A font parsed once per process: the template each document's font is copied from
     (laid out with HarfBuzz and the template's tables) and the TrueType it embeds."""
 
-    template: TTFFont
+    template: ShapingFont
     embeddable: bytes
     shaping: bytes
     """The font HarfBuzz shapes with (its layout tables, where it has them)."""
@@ -138,7 +140,7 @@ def _load(family: str, style: str, path: Path, cut: str, face: int = 0) -> Loade
         font.close()
         shaping = embeddable if cut == "common" else raw
         scratch = FPDF()
-        template = TTFFont(
+        template = ShapingFont(
             scratch,
             BytesIO(embeddable),  # type: ignore[arg-type]
             f"{family}{style}",
@@ -146,6 +148,7 @@ def _load(family: str, style: str, path: Path, cut: str, face: int = 0) -> Loade
             unicode_range=_COMMON_CODES if cut == "common" else None,
         )
         template._hbfont = HarfBuzzFont(hb.Face(hb.Blob(shaping)))
+        template.remember()
         _LOADED[key] = LoadedFont(template, embeddable, shaping)
     return _LOADED[key]
 
@@ -154,6 +157,8 @@ def add_font(pdf: FPDF, loaded: LoadedFont) -> TTFFont:
     """``pdf.add_font`` from the per-process cache: the document's font shares the parsed
     tables, read only, and has its own map of the glyphs it draws."""
     font = copy.copy(loaded.template)  # shares tables, cmap, widths, HarfBuzz face
+    if not getattr(pdf, "reuse", True):  # the previous code path: shape every time
+        font.shaped = font.widths = font.plans = None
     font.i = len(pdf.fonts) + 1
     font.missing_glyphs = []
     font.biggest_size_pt = 0
@@ -240,6 +245,18 @@ class Route:
     fallbacks: dict[str, str]
 
 
+_Added = tuple[Path, int, bool, bool]
+"""A font a route adds to its document: its file, face number, weight, and alphabet."""
+_ROUTES: dict[tuple[str, bool, str, bool], tuple[tuple[_Added, ...], str, dict[str, str]]] = {}
+"""Each text's route (by text, weight and :func:`.fonts.font_settings`), found once per
+process: the fonts it added to
+its document, in order, the key of the font it is set in, and its fallbacks. Finding one
+looks at every character's script and font; a document reads the same labels, dates and
+titles as the last one, and adds the same fonts in the same order (so that fonts are
+numbered, and a PDF's bytes are, as if it had found them itself)."""
+_ROUTES_KEPT = 20_000
+
+
 def _pick_alphabet(font: TTFFont, loaded: LoadedFont) -> None:
     """Put *loaded*'s alphabet in *font*'s map of the glyphs its document embeds (as
     glyphs of no text: what is drawn maps them to its text again)."""
@@ -270,6 +287,8 @@ class DocumentFonts:
         self.fallbacks: list[str] = []
         """The families of the fonts added for other scripts, in the order added."""
         self._added: dict[tuple[Path, int, str], TTFFont] = {}
+        self._adding: list[_Added] | None = None
+        """While a route is found: the fonts it adds, in order, for :data:`_ROUTES`."""
 
     def _font(
         self, family: str, style: str, path: Path, cut: str, face: int = 0, alphabet: bool = False
@@ -312,6 +331,28 @@ class DocumentFonts:
         that script's font, spaces too: fpdf2 shapes each stretch of one font apart, and
         spaces from the Latin font would cut a phrase into one piece per word. Text that
         mixes scripts keeps the Latin font's spaces, which Latin names are spaced with."""
+        if not getattr(self.pdf, "reuse", True):
+            return self._route(text, bold)
+        key = (text, bold, *font_settings())
+        known = _ROUTES.get(key)
+        if known is None:
+            self._adding = []
+            try:
+                route = self._route(text, bold)
+            finally:
+                adding, self._adding = self._adding, None
+            if len(_ROUTES) >= _ROUTES_KEPT:
+                _ROUTES.clear()
+            _ROUTES[key] = (tuple(adding), route.font.fontkey, route.fallbacks)
+            return route
+        adds, fontkey, fallbacks = known
+        for add in adds:  # the fonts the route needs join this document in the same order
+            self._add(*add)
+        font = self.pdf.fonts[fontkey]
+        assert isinstance(font, TTFFont)
+        return Route(font, fallbacks)
+
+    def _route(self, text: str, bold: bool) -> Route:
         cmap = self.latin[""].cmap
         runs = script_runs(text)
         region = cjk_region(script for script, _ in runs)
@@ -377,6 +418,8 @@ class DocumentFonts:
         return chosen or [self.latin["B" if bold else ""]]
 
     def _add(self, path: Path, face: int, bold: bool, alphabet: bool) -> TTFFont:
+        if self._adding is not None:
+            self._adding.append((path, face, bold, alphabet))
         style = "B" if bold else ""
         key = (path, face, style)
         if key not in self._added:

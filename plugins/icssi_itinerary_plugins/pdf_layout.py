@@ -7,12 +7,13 @@ What goes on the pages is :mod:`.pdf_pages`' business; the fonts it sets, :mod:`
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import ClassVar
 
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.graphics_state import GraphicsState
 from fpdf.line_break import Fragment
 
 from .fonts import ARABIC, LATIN, LATIN_BOLD, FontNotFound, find_font, missing_message
@@ -54,6 +55,18 @@ class _Piece:
     """The key of the fragment's font in the document's ``fonts``."""
     shaping: tuple[tuple[str, object], ...]
     """The text-shaping settings the fragment was made with (its direction among them)."""
+
+
+def _copied(state: GraphicsState) -> GraphicsState:
+    """A copy of *state*, field by field: what ``copy.copy`` makes, in a tenth of its
+    time (which goes to the generic protocol); each fragment has one."""
+    copied = GraphicsState.__new__(GraphicsState)
+    for name in _STATE_FIELDS:
+        setattr(copied, name, getattr(state, name))
+    return copied
+
+
+_STATE_FIELDS = tuple(f.name for f in fields(GraphicsState))
 
 
 def _piece(fragment: Fragment) -> _Piece:
@@ -216,8 +229,9 @@ class Document(FPDF):
             return fragments
         pieces, shaping["paragraph_direction"], shaping["fragment_direction"] = known
         made = []
+        current = self._get_current_graphics_state()  # a copy, as fpdf2's own
         for piece in pieces:
-            fragment_state = self._get_current_graphics_state()  # a copy, as fpdf2's own
+            fragment_state = _copied(current)
             fragment_state.font_family = piece.family
             fragment_state.font_style = piece.style
             fragment_state.current_font = self.fonts[piece.font]
