@@ -110,7 +110,8 @@ def _row(
 
 
 _EVENT_ROWS: dict[tuple[object, ...], tuple[Event, Programme, Reader, Row]] = {}
-_EVENT_ROWS_KEPT = 20_000
+_EVENT_ROWS_KEPT = 4_000
+"""Rows kept (about 1 kB each); when full it starts again."""
 
 
 def _made_row(

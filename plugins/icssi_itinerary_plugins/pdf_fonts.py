@@ -158,7 +158,7 @@ def add_font(pdf: FPDF, loaded: LoadedFont) -> TTFFont:
     tables, read only, and has its own map of the glyphs it draws."""
     font = copy.copy(loaded.template)  # shares tables, cmap, widths, HarfBuzz face
     if not getattr(pdf, "reuse", True):  # the previous code path: shape every time
-        font.shaped = font.widths = font.plans = None
+        font.widths = font.plans = None
     font.i = len(pdf.fonts) + 1
     font.missing_glyphs = []
     font.biggest_size_pt = 0

@@ -23,7 +23,6 @@ KEPT = 4_000
 """Shaped texts a font keeps; when full it starts again (names and addresses, which
 appear in one itinerary each, would otherwise fill it)."""
 
-_Shaped = tuple[Sequence[Any], Sequence[Any]]
 _Glyph = tuple[int, tuple[int, ...], str, int, int, int, int, int]
 
 
@@ -31,14 +30,16 @@ class ShapingFont(TTFFont):
     """A ``TTFFont`` whose copies (one per document, :func:`.pdf_fonts.add_font`) share
     what HarfBuzz made of each text: its glyphs and their positions, and their width."""
 
-    shaped: dict[tuple[Any, ...], _Shaped] | None = None
-    """Shaping results by text, size and settings; ``None`` shapes every time."""
     widths: dict[tuple[Any, ...], tuple[int, float]] | None = None
+    """The width of each shaped text, by text, size and settings; ``None`` shapes
+    every time."""
     plans: dict[tuple[Any, ...], tuple[_Glyph, ...]] | None = None
+    """Each shaped text's glyphs, as :meth:`_plan` makes them (HarfBuzz's own results
+    are not kept: only these two read them)."""
 
     def remember(self) -> None:
         """Start keeping shaping results (in the template, for all its copies)."""
-        self.shaped, self.widths, self.plans = {}, {}, {}
+        self.widths, self.plans = {}, {}
 
     def shape_text(
         self, text: str, font_size_pt: float, text_shaping_params: dict[str, Any] | None
@@ -98,12 +99,6 @@ class ShapingFont(TTFFont):
                 )
             )
         return tuple(plan)
-
-    def perform_harfbuzz_shaping(
-        self, text: str, font_size_pt: float, text_shaping_params: dict[str, Any] | None
-    ) -> _Shaped:
-        shape = super().perform_harfbuzz_shaping
-        return _remembered(self.shaped, shape, text, font_size_pt, text_shaping_params)
 
     def shaped_text_width(
         self, text: str, font_size_pt: float, text_shaping_params: dict[str, Any] | None
