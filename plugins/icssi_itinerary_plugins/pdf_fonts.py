@@ -254,7 +254,7 @@ its document, in order, the key of the font it is set in, and its fallbacks. Fin
 looks at every character's script and font; a document reads the same labels, dates and
 titles as the last one, and adds the same fonts in the same order (so that fonts are
 numbered, and a PDF's bytes are, as if it had found them itself)."""
-_ROUTES_KEPT = 20_000
+_ROUTES_KEPT = 2_000
 
 
 def _pick_alphabet(font: TTFFont, loaded: LoadedFont) -> None:

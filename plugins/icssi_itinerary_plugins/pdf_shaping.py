@@ -19,7 +19,7 @@ from fpdf.fonts import TTFFont
 
 __all__ = ["KEPT", "ShapingFont"]
 
-KEPT = 4_000
+KEPT = 1_000
 """Shaped texts a font keeps; when full it starts again (names and addresses, which
 appear in one itinerary each, would otherwise fill it)."""
 
