@@ -31,7 +31,7 @@ from .fonts import (
     script_font,
 )
 from .pdf_embed import Subset, subset_for
-from .pdf_shaping import ShapingFont
+from .pdf_shaping import ShapingFont, remembered
 from .scripts import NEUTRAL, is_rtl, script_name, script_of, script_runs
 
 __all__ = ["DocumentFonts", "LoadedFont", "NoFontFor", "Route", "add_font", "findable"]
@@ -249,11 +249,11 @@ _Added = tuple[Path, int, bool, bool]
 """A font a route adds to its document: its file, face number, weight, and alphabet."""
 _ROUTES: dict[tuple[str, bool, str, bool], tuple[tuple[_Added, ...], str, dict[str, str]]] = {}
 """Each text's route (by text, weight and :func:`.fonts.font_settings`), found once per
-process: the fonts it added to
-its document, in order, the key of the font it is set in, and its fallbacks. Finding one
-looks at every character's script and font; a document reads the same labels, dates and
-titles as the last one, and adds the same fonts in the same order (so that fonts are
-numbered, and a PDF's bytes are, as if it had found them itself)."""
+process: the fonts it added to its document, in order, the key of the font it is set
+in, and its fallbacks. Finding one looks at every character's script and font; a
+document reads the same labels, dates and titles as the last one, and adds the same
+fonts in the same order (so that fonts are numbered, and a PDF's bytes are, as if it
+had found them itself)."""
 _ROUTES_KEPT = 2_000
 
 
@@ -334,23 +334,24 @@ class DocumentFonts:
         if not getattr(self.pdf, "reuse", True):
             return self._route(text, bold)
         key = (text, bold, *font_settings())
-        known = _ROUTES.get(key)
-        if known is None:
-            self._adding = []
-            try:
-                route = self._route(text, bold)
-            finally:
-                adding, self._adding = self._adding, None
-            if len(_ROUTES) >= _ROUTES_KEPT:
-                _ROUTES.clear()
-            _ROUTES[key] = (tuple(adding), route.font.fontkey, route.fallbacks)
-            return route
-        adds, fontkey, fallbacks = known
+        adds, fontkey, fallbacks = remembered(
+            _ROUTES, key, lambda: self._found(text, bold), _ROUTES_KEPT
+        )
         for add in adds:  # the fonts the route needs join this document in the same order
             self._add(*add)
         font = self.pdf.fonts[fontkey]
         assert isinstance(font, TTFFont)
         return Route(font, fallbacks)
+
+    def _found(self, text: str, bold: bool) -> tuple[tuple[_Added, ...], str, dict[str, str]]:
+        """The route of *text* found in this document, as :data:`_ROUTES` keeps it (the
+        fonts it adds are added here, once; replaying them again changes nothing)."""
+        self._adding = []
+        try:
+            route = self._route(text, bold)
+        finally:
+            adding, self._adding = self._adding, None
+        return tuple(adding), route.font.fontkey, route.fallbacks
 
     def _route(self, text: str, bold: bool) -> Route:
         cmap = self.latin[""].cmap

@@ -19,6 +19,7 @@ from fpdf.line_break import Fragment
 from .fonts import ARABIC, LATIN, LATIN_BOLD, FontNotFound, find_font, missing_message
 from .pdf_embed import FontWriter, Subset
 from .pdf_fonts import DocumentFonts, findable
+from .pdf_shaping import remembered
 from .qr import QUIET_ZONE, qr_matrix, qr_runs
 from .scripts import is_rtl
 
@@ -190,12 +191,8 @@ class Document(FPDF):
         direction = self.text_shaping["direction"] if self.text_shaping else None
         fallbacks = tuple(self._fallback_font_ids)
         key = (text, self.font_family, self.font_style, self.font_size_pt, direction, fallbacks)
-        width = _SHAPED_WIDTHS.get(key)
-        if width is None:
-            if len(_SHAPED_WIDTHS) >= _SHAPED_WIDTHS_KEPT:
-                _SHAPED_WIDTHS.clear()
-            width = _SHAPED_WIDTHS[key] = self.get_string_width(text)
-        return width
+        measure = self.get_string_width
+        return remembered(_SHAPED_WIDTHS, key, lambda: measure(text), _SHAPED_WIDTHS_KEPT)
 
     def _preload_bidirectional_text(self, text: str, markdown: bool) -> Sequence[Fragment]:
         """fpdf2's cut of shaped *text* into fragments (the bidirectional algorithm, then

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from fpdf.fonts import TTFFont
 
-__all__ = ["KEPT", "ShapingFont"]
+__all__ = ["KEPT", "ShapingFont", "remembered"]
 
 KEPT = 1_000
 """Shaped texts a font keeps; when full it starts again (names and addresses, which
@@ -107,7 +107,19 @@ class ShapingFont(TTFFont):
         return _remembered(self.widths, measure, text, font_size_pt, text_shaping_params)
 
 
+_Key = TypeVar("_Key")
 _Made = TypeVar("_Made")
+
+
+def remembered(table: dict[_Key, _Made], key: _Key, make: Callable[[], _Made], kept: int) -> _Made:
+    """``table[key]``, made by *make* the first time: one of the PDF exporter's tables
+    of what a process made before, which starts again once it holds *kept* entries."""
+    found = table.get(key)
+    if found is None:
+        if len(table) >= kept:
+            table.clear()
+        found = table[key] = make()
+    return found
 
 
 def _remembered(
@@ -120,13 +132,7 @@ def _remembered(
     """``make(text, size, settings)``, from *table* if it was made before (and kept)."""
     if table is None:
         return make(text, size, settings)
-    key = _key(text, size, settings)
-    found = table.get(key)
-    if found is None:
-        if len(table) >= KEPT:
-            table.clear()
-        found = table[key] = make(text, size, settings)
-    return found
+    return remembered(table, _key(text, size, settings), lambda: make(text, size, settings), KEPT)
 
 
 def _cluster_of(clusters: list[int], index: int) -> int:
