@@ -30,7 +30,10 @@ from icssi_itinerary_plugins import pdf_embed, pdf_fonts, pdf_layout
 from icssi_itinerary_plugins.fonts import candidate_fonts, script_font
 
 # Names in the scripts that take other fonts than DejaVu Sans, and the script's code.
+# The second Arabic name is written with its vowel marks, which HarfBuzz places with an
+# offset of their own: fpdf2 moves the text matrix for each.
 NATIVE = [("أمل كريم", "Arab"), ("נועה כהן", "Hebr"), ("सुमन राव", "Deva"), ("王小明", "Hani")]
+NATIVE += [("مُحَمَّد عَلِيّ", "Arab")]
 FEED = {"feed": "https://example.org/f/3f9a1c.ics", "page": "https://example.org/p/3f9a1c/"}
 
 
@@ -49,6 +52,13 @@ def forget() -> None:
 def shaped_remembered() -> int:
     """How many texts the loaded fonts remember HarfBuzz's glyphs of."""
     return sum(len(loaded.template.plans or ()) for loaded in pdf_fonts._LOADED.values())
+
+
+def offset_glyphs_remembered() -> int:
+    """How many of the glyphs remembered are placed with an offset of their own."""
+    plans = [loaded.template.plans or {} for loaded in pdf_fonts._LOADED.values()]
+    glyphs = [glyph for plan in plans for glyphs in plan.values() for glyph in glyphs]
+    return sum(1 for _, _, _, x_offset, y_offset, _ in glyphs if x_offset or y_offset)
 
 
 @pytest.fixture
@@ -91,6 +101,7 @@ def test_reused_subsets_and_widths_make_the_bytes_fpdf2_makes_alone(
     assert pdf_embed._cut.cache_info().hits > 0
     assert pdf_layout._SHAPED_WIDTHS and pdf_layout._PIECES
     assert pdf_fonts._ROUTES and shaped_remembered() > 0
+    assert offset_glyphs_remembered() > 0  # drawn again from the plan, with a Tm each
 
 
 def test_a_pdf_does_not_depend_on_what_the_process_drew_before(

@@ -19,7 +19,7 @@ from fpdf.line_break import Fragment
 from .fonts import ARABIC, LATIN, LATIN_BOLD, FontNotFound, find_font, missing_message
 from .pdf_embed import FontWriter, Subset
 from .pdf_fonts import DocumentFonts, findable
-from .pdf_shaping import remembered
+from .pdf_shaping import ShapedFragment, remembered
 from .qr import QUIET_ZONE, qr_matrix, qr_runs
 from .scripts import is_rtl
 
@@ -233,7 +233,7 @@ class Document(FPDF):
             fragment_state.font_style = piece.style
             fragment_state.current_font = self.fonts[piece.font]
             fragment_state.text_shaping = dict(piece.shaping)
-            made.append(Fragment(list(piece.characters), fragment_state, self.k))
+            made.append(ShapedFragment(list(piece.characters), fragment_state, self.k))
         return tuple(made)
 
     def get_fallback_font(self, char: str, style: str = "") -> str | None:
