@@ -42,6 +42,7 @@ def forget() -> None:
     a new process."""
     pdf_embed._subset.cache_clear()
     pdf_embed._cut.cache_clear()
+    pdf_embed._CID_MAPS.clear()
     pdf_layout._SHAPED_WIDTHS.clear()
     pdf_layout._PIECES.clear()
     pdf_fonts._ROUTES.clear()

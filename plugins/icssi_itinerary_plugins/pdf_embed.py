@@ -7,7 +7,8 @@ document's font is the subset of exactly the glyphs it drew, as fpdf2 makes it, 
 - made from a *cut*: the font's glyphs in the fixed chunks of its glyph order that hold
   those glyphs. English itineraries touch the same few chunks of DejaVu Sans (its Latin
   letters are in Unicode order), so the 2,800 glyphs are read once, not per document;
-- kept, compressed, for the next document that draws the same glyphs.
+- kept, compressed, for the next document that draws the same glyphs; and so is the
+  map from the document's codes to the subset's glyphs.
 
 Both depend only on the font and the document's own glyphs, never on what else the
 process drew, and subsetting keeps the glyph order and rebuilds every table from the
@@ -37,6 +38,8 @@ from fpdf.output import (
     _tt_font_widths,
 )
 from fpdf.syntax import Name, PDFArray, PDFContentStream
+
+from .pdf_shaping import remembered
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -105,12 +108,19 @@ def _subsetted(
     return buffer.getvalue()
 
 
-class _FontFile(PDFContentStream):
+class _Compressed(PDFContentStream):
+    """A stream whose contents are compressed already, as fpdf2 compresses them."""
+
+    def __init__(self, compressed: bytes) -> None:
+        super().__init__(contents=compressed)
+        self.filter = Name("FlateDecode")
+
+
+class _FontFile(_Compressed):
     """A ``FontFile2`` stream whose program is compressed already (once per subset)."""
 
     def __init__(self, fitted: Subset) -> None:
-        super().__init__(contents=fitted.program)
-        self.filter = Name("FlateDecode")
+        super().__init__(fitted.program)
         self.length1 = fitted.length
 
 
@@ -141,12 +151,25 @@ def _to_unicode(font: TTFFont) -> PDFContentStream:
 
 
 def _cid_to_gid(font: TTFFont, fitted: Subset) -> PDFContentStream:
-    """Each code of the document to its glyph in the subset, two bytes per code."""
+    """Each code of the document to its glyph in the subset, two bytes per code: 128 kB
+    to compress, the same for every document that gives its glyphs the same codes."""
+    pairs = tuple(
+        sorted((code, fitted.glyph_ids[glyph.glyph_name]) for glyph, code in font.subset.items()
+               if glyph is not None)
+    )  # fmt: skip
+    return _Compressed(remembered(_CID_MAPS, pairs, lambda: _compressed_map(pairs), _CID_MAPS_KEPT))
+
+
+def _compressed_map(pairs: tuple[tuple[int, int], ...]) -> bytes:
     table = bytearray(2 * 0x10000)
-    for glyph, code in font.subset.items():
-        if glyph is not None:
-            table[2 * code : 2 * code + 2] = fitted.glyph_ids[glyph.glyph_name].to_bytes(2, "big")
-    return PDFContentStream(contents=bytes(table), compress=True)
+    for code, glyph_id in pairs:
+        table[2 * code : 2 * code + 2] = glyph_id.to_bytes(2, "big")
+    return PDFContentStream(contents=bytes(table), compress=True).content_stream()
+
+
+_CID_MAPS: dict[tuple[tuple[int, int], ...], bytes] = {}
+"""Compressed code-to-glyph maps, by their codes and glyphs, for the process."""
+_CID_MAPS_KEPT = 1_000
 
 
 class FontWriter(OutputProducer):
