@@ -277,3 +277,26 @@ def test_an_english_line_reads_left_to_right(amal: Itinerary) -> None:
     words = [w["text"] for w in sorted(line, key=lambda w: w["x0"])]
     assert " ".join(words).endswith("» Now in Istanbul · clocks: Istanbul time (EET)")
     assert not glyphs
+
+
+def test_arabic_punctuation_between_latin_names_is_set_in_the_arabic_font(
+    iraqi: bytes,
+) -> None:
+    """The comma of « الإقامة: Hotel Bristol، Oslo » (a stay) is Arabic punctuation
+    between two Latin names: it is drawn by the Arabic font, which the line uses anyway,
+    not by a second copy of the Latin font; and the bidi isolates around names need no
+    font at all. So no font is embedded twice."""
+    with pdfplumber.open(BytesIO(iraqi)) as document:
+        chars = [c for page in document.pages for c in page.chars]
+    commas = [c for c in chars if c["text"] == "،"]
+    assert commas, "the itinerary lists a stay"
+    assert all("NotoNaskhArabic" in str(c["fontname"]) for c in commas), commas
+    embedded = []
+    for page in pypdf.PdfReader(BytesIO(iraqi)).pages:
+        resources = page["/Resources"]
+        assert isinstance(resources, pypdf.generic.DictionaryObject)
+        table = resources["/Font"]
+        assert isinstance(table, pypdf.generic.DictionaryObject)
+        embedded += [ref.get_object() for ref in table.values()]
+    names = [str(font["/BaseFont"]) for font in {id(font): font for font in embedded}.values()]
+    assert len(names) == len(set(names)), names

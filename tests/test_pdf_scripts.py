@@ -15,6 +15,7 @@ import subprocess
 import sys
 import unicodedata
 from dataclasses import replace
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -33,7 +34,9 @@ from icssi_itinerary import (
 )
 from icssi_itinerary import render_itinerary as render
 from icssi_itinerary.plugins import get_exporters
+from icssi_itinerary_plugins import pdf_fonts
 from icssi_itinerary_plugins.fonts import LATIN, LATIN_BOLD, candidate_fonts, script_font
+from icssi_itinerary_plugins.pdf_layout import Document
 from icssi_itinerary_plugins.scripts import script_runs
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -161,6 +164,23 @@ def test_script_runs_join_neutral_characters_to_their_run() -> None:
     assert script_runs("12 – ") == [("Zyyy", "12 – ")]
     assert script_runs("(王") == [("Hani", "(王")]
     assert script_runs("") == []
+
+
+def test_a_font_is_loaded_only_for_what_it_draws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bidi isolates around Latin names need no font: none is parsed to look for them
+    (each full font parsed is some 6 MB in every process that draws PDFs)."""
+    monkeypatch.setattr(pdf_fonts, "_LOADED", {})
+    monkeypatch.setattr(pdf_fonts, "_ROUTES", {})
+    pdf = Document("t", datetime(2014, 10, 1, tzinfo=UTC), "test")
+    before = set(pdf_fonts._LOADED)
+    route = pdf._fonts.route("\u2068Home\u2069 ← \u2068Oslo\u2069", False)
+    assert route.font.fontkey == "latin"
+    assert set(pdf_fonts._LOADED) == before
+    # An Arabic comma between Latin names of an Arabic line: the Arabic font has it
+    pdf._fonts.route("الإقامة: Hotel، Oslo", True)
+    assert [key[2].name for key in set(pdf_fonts._LOADED) - before] == [
+        Path(p).name for p in candidate_fonts(script_font("Arab", True))[:1]
+    ]
 
 
 def run_cli(roster: Path, target: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

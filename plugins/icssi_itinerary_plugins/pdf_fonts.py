@@ -32,7 +32,7 @@ from .fonts import (
 )
 from .pdf_embed import Subset, subset_for
 from .pdf_shaping import ShapingFont, remembered
-from .scripts import NEUTRAL, is_rtl, script_name, script_of, script_runs
+from .scripts import NEUTRAL, is_rtl, script_extensions, script_name, script_of, script_runs
 
 __all__ = ["DocumentFonts", "LoadedFont", "NoFontFor", "Route", "add_font", "findable"]
 
@@ -215,6 +215,20 @@ def _invisible(char: str) -> bool:
     return unicodedata.category(char) == "Cf" or char.isspace()
 
 
+def _home(char: str, script: str, written_in: list[str]) -> str:
+    """The script whose font sets *char*, in a run of *script* of a text written in the
+    scripts *written_in*: a neutral character that only some scripts use (its Unicode
+    Script_Extensions, as UAX #24 suggests) goes with one of them the text is written
+    in, such as the Arabic comma between two Latin names in an Arabic sentence, which
+    the Arabic font has; any other stays with its run."""
+    if script_of(char) not in NEUTRAL:
+        return script
+    extensions = script_extensions(char)
+    if script in extensions or extensions & NEUTRAL:
+        return script
+    return next((other for other in written_in if other in extensions), script)
+
+
 _FAMILIES: dict[tuple[Path, int], str] = {}
 
 
@@ -357,27 +371,15 @@ class DocumentFonts:
         cmap = self.latin[""].cmap
         runs = script_runs(text)
         region = cjk_region(script for script, _ in runs)
+        written_in = [script for script, _ in runs]
         route: dict[str, str] = {}
         for script, run in runs:
-            needed = [c for c in run if ord(c) not in cmap and c not in route]
-            if not needed:
-                continue
-            fonts = self._fonts(script, needed, bold, region)
-            for char in needed:
-                font = next((f for f in fonts if ord(char) in f.cmap), None)
-                own = script_of(char)
-                if font is None and own in NEUTRAL and not _invisible(char):
-                    # a symbol inside a run of letters: the symbol fonts may have it
-                    symbols = self._fonts(own, [char], bold, region)
-                    font = next((f for f in symbols if ord(char) in f.cmap), None)
-                if font is not None:
-                    route[char] = font.fontkey
-                elif not _invisible(char):
-                    missing = own if own in NEUTRAL else script
-                    spec = script_font(missing, False, region)
-                    raise NoFontFor(missing, run.strip(), "".join(needed), spec)
-                elif fonts:
-                    route[char] = fonts[0].fontkey
+            homes: dict[str, list[str]] = {}
+            for char in run:
+                if ord(char) not in cmap and char not in route:
+                    homes.setdefault(_home(char, script, written_in), []).append(char)
+            for home, needed in homes.items():
+                self._route_run(home, run, needed, bold, region, route)
         latin = self.latin["B" if bold else ""]
         scripts = {script for script, _ in runs if script not in NEUTRAL}
         lead = next((route[c] for c in text if c in route and is_rtl(c)), None)
@@ -387,6 +389,28 @@ class DocumentFonts:
         assert isinstance(primary, TTFFont)
         rest = {c: route.get(c, latin.fontkey) for c in text if ord(c) not in primary.cmap}
         return Route(primary, rest)
+
+    def _route_run(
+        self, script: str, run: str, needed: list[str], bold: bool, region: str,
+        route: dict[str, str],
+    ) -> None:  # fmt: skip
+        """Route *needed*, characters of *run* set as *script*, into *route*."""
+        fonts = self._fonts(script, needed, bold, region)
+        for char in needed:
+            font = next((f for f in fonts if ord(char) in f.cmap), None)
+            own = script_of(char)
+            if font is None and own in NEUTRAL and not _invisible(char):
+                # a symbol inside a run of letters: the symbol fonts may have it
+                symbols = self._fonts(own, [char], bold, region)
+                font = next((f for f in symbols if ord(char) in f.cmap), None)
+            if font is not None:
+                route[char] = font.fontkey
+            elif not _invisible(char):
+                missing = own if own in NEUTRAL else script
+                spec = script_font(missing, False, region)
+                raise NoFontFor(missing, run.strip(), "".join(needed), spec)
+            elif fonts:
+                route[char] = fonts[0].fontkey
 
     def _fonts(self, script: str, chars: list[str], bold: bool, region: str) -> list[TTFFont]:
         """Fonts of this document for *chars* of *script*: the script's own font (bold
@@ -401,9 +425,13 @@ class DocumentFonts:
 
         def take(path: Path, face: int, weight: bool) -> None:
             # Looked at in the per-process copy: only a font that helps joins the PDF.
+            # Nothing visible to draw (bidi isolates alone): no font is even loaded.
+            left = missing()
+            if not left:
+                return
             style = "B" if weight else ""
             cmap = _load(_family(path, face), style, path, "all", face).template.cmap
-            if any(ord(c) in cmap for c in missing()):
+            if any(ord(c) in cmap for c in left):
                 chosen.append(self._add(path, face, weight, alphabet))
 
         for weight in (True, False) if bold else (False,):
