@@ -14,6 +14,7 @@ import subprocess
 import sys
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -42,6 +43,7 @@ from icssi_itinerary import (
 )
 from icssi_itinerary.cli import cli
 from icssi_itinerary.plugins import get_exporters
+from icssi_itinerary_plugins import frab_model
 
 SCHEMAS = ROOT.parent / "shared" / "schemas" / "frab"
 XSD = SCHEMAS / "schedule.xml.xsd"
@@ -532,6 +534,41 @@ def test_output_is_the_same_bytes_in_two_processes(name: str, tmp_path: Path) ->
         )
         outputs.append(target.read_bytes())
     assert outputs[0] == outputs[1] and outputs[0]
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_a_schedule_does_not_depend_on_what_the_process_scheduled_before(
+    programme: Programme, roster: Roster, name: str
+) -> None:
+    """What schedules share (slugs, rooms, each event's slots) is made once per process
+    and programme: interleaving another programme, or an itinerary whose event is a
+    changed copy, changes no schedule's bytes."""
+    exporter = get_exporters()[name]
+    mep = programme.event("mep-meeting")
+    other = replace(
+        programme,
+        id="another-forum",
+        events=tuple(replace(e, title="Moved") if e is mep else e for e in programme.events),
+    )
+    itineraries = [build_itinerary(programme, d) for d in roster.delegates]
+
+    def alone(render: Callable[[Any, Any, RenderOptions], bytes], what: Any) -> bytes:
+        frab_model._LAST.clear()  # as in a new process
+        return render(exporter, what, RenderOptions())
+
+    other_alone = alone(render_programme, other)
+    each_alone = [alone(render_itinerary, itinerary) for itinerary in itineraries]
+    mixed = []
+    for itinerary in itineraries:
+        mixed.append(render_itinerary(exporter, itinerary, RenderOptions()))
+        assert render_programme(exporter, other, RenderOptions()) == other_alone
+    assert mixed == each_alone
+    holder = next(i for i in itineraries if mep in i.items)
+    render_itinerary(exporter, holder, RenderOptions())  # its slots made, and kept
+    cancelled = replace(mep, status="cancelled")
+    changed = replace(holder, items=tuple(cancelled if i is mep else i for i in holder.items))
+    data = render_itinerary(exporter, changed, RenderOptions())
+    assert f"Cancelled: {mep.title}".encode() in data
 
 
 @pytest.mark.parametrize("name", FORMATS)

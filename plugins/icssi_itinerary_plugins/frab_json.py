@@ -7,7 +7,15 @@ import json
 import re
 from typing import Any
 
-from .frab_model import GENERATOR, Schedule, Slot, clock_text, duration_text, generator_version
+from .frab_model import (
+    GENERATOR,
+    Schedule,
+    Slot,
+    SlotMade,
+    clock_text,
+    duration_text,
+    generator_version,
+)
 
 __all__ = ["JSON_SCHEMA_URL", "json_conference", "render_json", "version"]
 
@@ -16,8 +24,16 @@ _TIME_ZONE_NAME = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")  # the JSON sch
 
 
 def _json_event(schedule: Schedule, slot: Slot) -> dict[str, Any]:
+    """The event of *slot*: one dictionary for every document that holds the slot (read
+    only), but for its URL, which may come from the programme."""
+    event = _event_of(slot)
+    if event["url"] is None:
+        return {**event, "url": schedule.programme.url or f"urn:uuid:{slot.guid}"}
+    return event
+
+
+def _made_event(slot: Slot) -> dict[str, Any]:
     event = slot.event
-    url = event.url or schedule.programme.url or f"urn:uuid:{slot.guid}"
     return {
         "guid": slot.guid,
         "id": slot.number,
@@ -27,7 +43,7 @@ def _json_event(schedule: Schedule, slot: Slot) -> dict[str, Any]:
         "duration": duration_text(slot.duration, seconds=False),
         "room": slot.room.name,
         "slug": slot.slug,
-        "url": url,
+        "url": event.url or None,
         "title": slot.title,
         "subtitle": slot.subtitle,
         "track": slot.track.name,
@@ -38,6 +54,9 @@ def _json_event(schedule: Schedule, slot: Slot) -> dict[str, Any]:
         "persons": [],
         "links": [{"url": event.url, "title": event.title, "type": "web"}] if event.url else [],
     }
+
+
+_event_of = SlotMade(_made_event)
 
 
 def json_conference(schedule: Schedule) -> dict[str, Any]:

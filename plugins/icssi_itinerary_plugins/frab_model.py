@@ -8,10 +8,12 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from importlib import metadata
+from typing import Generic, TypeVar
 
 import pendulum
 
@@ -25,12 +27,15 @@ __all__ = [
     "Room",
     "Schedule",
     "Slot",
+    "SlotMade",
     "Track",
     "clock_text",
     "duration_text",
     "generator_version",
     "schedule",
 ]
+
+_Made = TypeVar("_Made")
 
 GUID_NAMESPACE = uuid.NAMESPACE_URL
 """An event's ``guid`` is ``uuid5(GUID_NAMESPACE, item_uid(programme, event.id))``."""
@@ -45,6 +50,7 @@ _MONTHS = (
 )  # fmt: skip
 
 
+@cache
 def generator_version() -> str:
     try:
         return metadata.version("icssi-itinerary")
@@ -84,7 +90,10 @@ class Slot:
 
     @property
     def duration(self) -> timedelta:
-        return self.end - self.start  # aware datetimes: elapsed time, whatever the clocks did
+        # Elapsed time, whatever the clocks did: both in UTC, where datetime's own
+        # subtraction is exact (pendulum's makes an Interval, four times slower).
+        end, start = (datetime.astimezone(moment, UTC) for moment in (self.end, self.start))
+        return datetime.__sub__(end, start)
 
 
 @dataclass(frozen=True)
@@ -333,17 +342,65 @@ def _slots(programme: Programme, event: Event, number: int, extra: dict[tuple[st
     return found
 
 
+class _Whole:
+    """What every schedule of one programme shares: the acronym, each event's number and
+    slug, the rooms, and each event's slots (the same in the programme's schedule and in
+    every itinerary that holds the event), made once per process for the programme
+    scheduled last."""
+
+    def __init__(self, programme: Programme) -> None:
+        self.programme = programme
+        self.acronym = _acronym(programme)
+        self.numbers = {event.id: number for number, event in enumerate(programme.events, 1)}
+        self.extra = _extra_numbers(programme)
+        self.slugs = _event_slugs(programme, self.acronym)
+        self.rooms = _rooms(programme)
+        self._slots: dict[str, tuple[Event, list[Slot]]] = {}
+
+    def slots(self, event: Event) -> list[Slot]:
+        """*event*'s slots (made the first time; a read-only list)."""
+        known = self._slots.get(event.id)
+        if known is None or known[0] is not event:
+            made = _slots(self.programme, event, self.numbers[event.id], self.extra,
+                          self.slugs[event.id], self.rooms[event.venue.id])  # fmt: skip
+            known = self._slots[event.id] = (event, made)
+        return known[1]
+
+
+class SlotMade(Generic[_Made]):
+    """What a writer makes of a slot, made once per process for each: a slot seen again
+    is the same object (:func:`schedule` makes each event's slots once per programme).
+    Keeps at most *kept* slots' results, then starts again."""
+
+    def __init__(self, make: Callable[[Slot], _Made], kept: int = 20_000) -> None:
+        self._make, self._kept = make, kept
+        self._made: dict[int, tuple[Slot, _Made]] = {}
+
+    def __call__(self, slot: Slot) -> _Made:
+        known = self._made.get(id(slot))
+        if known is None or known[0] is not slot:  # held here: no other slot has its id
+            if len(self._made) >= self._kept:
+                self._made.clear()
+            known = self._made[id(slot)] = (slot, self._make(slot))
+        return known[1]
+
+
+_LAST: list[_Whole] = []
+"""The programme scheduled last, with what its schedules share (at most one)."""
+
+
+def _whole(programme: Programme) -> _Whole:
+    if not _LAST or _LAST[0].programme is not programme:
+        _LAST[:] = [_Whole(programme)]
+    return _LAST[0]
+
+
 def schedule(programme: Programme, events: Sequence[Event]) -> Schedule:
-    acronym = _acronym(programme)
-    numbers = {event.id: number for number, event in enumerate(programme.events, start=1)}
-    extra = _extra_numbers(programme)
-    slugs = _event_slugs(programme, acronym)
-    rooms = _rooms(programme)
+    whole = _whole(programme)
+    acronym = whole.acronym
     slots: list[Slot] = []
     for event in sorted(events, key=sort_key):
-        slots += _slots(
-            programme, event, numbers[event.id], extra, slugs[event.id], rooms[event.venue.id]
-        )
+        slots += whole.slots(event)
     slots.sort(key=lambda slot: slot.start.timestamp())  # stable: ties keep their order
     days: list[Day] = []
     if slots:

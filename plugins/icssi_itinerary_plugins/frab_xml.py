@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 
 from icssi_itinerary import safe_url
 
+from . import frab_model
 from .frab_json import json_conference, version
 from .frab_model import GENERATOR, Schedule, Slot, clock_text, duration_text, generator_version
 
@@ -28,9 +29,12 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
     return element
 
 
-def _xml_event(parent: ET.Element, slot: Slot) -> None:
+def _made_event(slot: Slot) -> ET.Element:
+    """The ``<event>`` of *slot*: one element, appended to every document that holds
+    the slot (ElementTree keeps no parent; :func:`ET.indent` gives it the same
+    whitespace in each, at the same depth)."""
     event = slot.event
-    element = _sub(parent, "event", id=str(slot.number), guid=slot.guid)
+    element = ET.Element("event", {"id": str(slot.number), "guid": _x(slot.guid)})
     _sub(element, "room", slot.room.name)
     _sub(element, "title", slot.title)
     if slot.subtitle is not None:
@@ -50,6 +54,10 @@ def _xml_event(parent: ET.Element, slot: Slot) -> None:
     url = safe_url(event.url)
     if url:
         _sub(element, "url", url)
+    return element
+
+
+_xml_event = frab_model.SlotMade(_made_event)
 
 
 def render_xml(schedule: Schedule) -> bytes:
@@ -89,8 +97,11 @@ def render_xml(schedule: Schedule) -> bytes:
         )
         for room, slots in day.rooms():
             room_element = _sub(day_element, "room", name=room.name, guid=room.guid)
-            for slot in slots:
-                _xml_event(room_element, slot)
+            room_element.extend(_xml_event(slot) for slot in slots)
     ET.indent(root, space="  ")
-    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return data + b"\n"
+    # as ET.tostring(root, encoding="utf-8", xml_declaration=True) writes it, in half
+    # the time (it encodes each piece it writes on its own)
+    return _DECLARATION + ET.tostring(root, encoding="unicode").encode("utf-8") + b"\n"
+
+
+_DECLARATION = b"<?xml version='1.0' encoding='utf-8'?>\n"
