@@ -130,7 +130,16 @@ def run_parallel(
         # the one delegate it is rendering (a fraction of a second). Killing a worker
         # could cut a result half-written into the pipe, and the pool's own thread
         # would then wait for the rest of it forever, at exit.
-        pool.shutdown(wait=True, cancel_futures=True)
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        try:
+            pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            # A stop that lands while the pool is still forking its workers can leave
+            # one that never receives the word to end, idle on an empty queue: the
+            # interpreter would wait for it at exit, forever. End what is left.
+            for worker in workers:
+                if worker.is_alive():
+                    worker.kill()
         raise
     else:
         pool.shutdown()
