@@ -377,8 +377,10 @@ class SlotMade(Generic[_Made]):
         self._made: dict[int, tuple[Slot, _Made]] = {}
 
     def __call__(self, slot: Slot) -> _Made:
+        # Keyed by id: each slot is held here with its result, so no other slot can
+        # have an id that is in the table.
         known = self._made.get(id(slot))
-        if known is None or known[0] is not slot:  # held here: no other slot has its id
+        if known is None:
             if len(self._made) >= self._kept:
                 self._made.clear()
             known = self._made[id(slot)] = (slot, self._make(slot))
