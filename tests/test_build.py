@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -242,3 +244,25 @@ def test_a_rebuild_removes_what_it_no_longer_writes_and_nothing_else(tmp_path: P
     assert (out / "notes.txt").exists() and (out / "amal-karim" / "visa.txt").exists()
     assert not list(out.rglob("*.ics"))
     assert (out / "amal-karim" / "itinerary.txt").exists()
+
+
+def test_built_files_are_readable_by_a_web_server_whatever_the_umask(tmp_path: Path) -> None:
+    """A coordinator whose umask keeps new files private still publishes pages the
+    server (another user) can read: every file built is rw-r--r--, every folder
+    rwxr-xr-x."""
+    out = tmp_path / "site"
+    previous = os.umask(0o077)
+    try:
+        result = build(out, "text", "ical")
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    modes = {
+        str(path.relative_to(out)): stat.S_IMODE(path.stat().st_mode)
+        for path in out.rglob("*")
+        if path.is_file() and path.name != MANIFEST
+    }
+    assert len(modes) == 2 * (len(sample_ids()) + 1)
+    assert set(modes.values()) == {0o644}
+    folders = {stat.S_IMODE(path.stat().st_mode) for path in [out, *out.iterdir()] if path.is_dir()}
+    assert folders == {0o755}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .checks import Check, Problem
@@ -75,27 +76,31 @@ def build_all(
         ]
         return delegate.id, files, itinerary.problems
 
+    folders: list[tuple[str, tuple[str, ...]]] = []  # each delegate's folder and files
+
     def done(result: tuple[str, list[tuple[str, bytes]], tuple[Problem, ...]]) -> None:
         folder, files, problems = result
-        (staging / folder).mkdir()
+        _make_folder(staging / folder)
         for name, data in files:
-            (staging / folder / name).write_bytes(data)
+            _write_new(staging / folder / name, data)
+        folders.append((folder, tuple(name for name, _ in files)))
         if progress is not None:
             progress(problems)
 
     try:
-        for exporter in exporters:
-            data = render_programme(exporter, programme, options)
-            (staging / output_name("programme", exporter)).write_bytes(data)
+        top = [output_name("programme", exporter) for exporter in exporters]
+        for name, exporter in zip(top, exporters, strict=True):
+            _write_new(staging / name, render_programme(exporter, programme, options))
         run_parallel(work, delegates, jobs, done)
-        out.mkdir(exist_ok=True)
+        if not out.is_dir():
+            _make_folder(out)
         earlier = _manifest(out / manifest)
-        names = sorted(_files_under(staging))  # strings: 120,000 paths would take 60 MiB
-        for name in names:
-            target = out / name
-            target.parent.mkdir(exist_ok=True)
-            (staging / name).chmod(0o644)
-            (staging / name).replace(target)
+        for name in top:
+            (staging / name).replace(out / name)
+        for folder, files in folders:
+            _move_folder(staging / folder, out / folder, files)
+        every = (f"{folder}/{name}" for folder, files in folders for name in files)
+        names = sorted([*top, *every])  # strings: 120,000 paths would take 60 MiB
         _remove_stale(out, earlier - set(names))
         record = {"format": 1, "files": names}
         write_atomic(out / manifest, (json.dumps(record, indent=1) + "\n").encode())
@@ -104,12 +109,31 @@ def build_all(
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _files_under(folder: Path) -> Iterator[str]:
-    """The files under *folder*, as ``/``-separated paths relative to it."""
-    for top, _, files in os.walk(folder):
-        inside = Path(top).relative_to(folder).as_posix()
-        for name in files:
-            yield name if inside == "." else f"{inside}/{name}"
+def _make_folder(path: Path) -> None:
+    """A new folder that a web server (another user) can read, whatever the umask."""
+    path.mkdir()
+    path.chmod(0o755)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """A new file of *data*, readable by all (as published files are), whatever the umask."""
+    with path.open("xb") as stream:
+        os.fchmod(stream.fileno(), 0o644)
+        stream.write(data)
+
+
+def _move_folder(source: Path, target: Path, files: Sequence[str]) -> None:
+    """Move the folder *source* (holding *files*) to *target*: in one rename where no
+    folder is there yet (a first build), else file by file, so that whatever else the
+    folder holds stays."""
+    try:
+        source.rename(target)  # replaces an empty folder, or none
+        return
+    except OSError as error:
+        if error.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+            raise
+    for name in files:
+        (source / name).replace(target / name)
 
 
 def _manifest(path: Path) -> set[str]:
