@@ -45,6 +45,7 @@ def forget() -> None:
     pdf_embed._CID_MAPS.clear()
     pdf_layout._SHAPED_WIDTHS.clear()
     pdf_layout._PIECES.clear()
+    pdf_layout._WRAPS.clear()
     pdf_fonts._ROUTES.clear()
     for loaded in pdf_fonts._LOADED.values():
         loaded.template.remember()

@@ -83,6 +83,11 @@ class LoadedFont:
         return {name: number for number, name in enumerate(self.glyph_order())}
 
     @cache  # noqa: B019
+    def characters(self) -> frozenset[str]:
+        """Every character the font draws."""
+        return frozenset(map(chr, self.template.cmap))
+
+    @cache  # noqa: B019
     def alphabet(self) -> tuple[str, ...]:
         """The glyphs of the font's characters in :data:`_ALPHABETS` and of every form
         shaping makes of them (initial, medial, final, ligatures), in glyph order."""
@@ -295,6 +300,7 @@ class DocumentFonts:
             "": self._font("latin", "", latin, "common"),
             "B": self._font("latin", "B", bold, "common"),
         }
+        self._plain = self._loaded[0][1].characters()
         for font in self.latin.values():
             for code in _ALWAYS:
                 font.subset.pick(code)
@@ -334,8 +340,7 @@ class DocumentFonts:
 
     def plain(self, text: str) -> bool:
         """Text the cut-down Latin font draws alone, without shaping or fallback."""
-        cmap = self.latin[""].cmap
-        return all(ord(char) in cmap for char in text)
+        return self._plain.issuperset(text)
 
     def route(self, text: str, bold: bool) -> Route:
         """The font to set *text* in and the font key for each character that font does

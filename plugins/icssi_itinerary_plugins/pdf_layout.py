@@ -6,7 +6,7 @@ What goes on the pages is :mod:`.pdf_pages`' business; the fonts it sets, :mod:`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import ClassVar
@@ -248,42 +248,15 @@ class Document(FPDF):
         widths = self._latin["B" if bold else ""].cw
         return sum(widths[ord(char)] for char in text) * size * 0.001 * PT
 
-    def _wrap(self, text: str, width: float, size: float, bold: bool) -> list[str]:
-        """Greedy word wrap of plain text; a word longer than a line is cut.
-
-        Widths add up (plain text is drawn without kerning), so each character is
-        measured once: linear in the length of the text, however long a word is.
-        """
+    def _wrap(self, text: str, width: float, size: float, bold: bool) -> Sequence[str]:
+        """Greedy word wrap of plain text (:func:`_wrapped`), remembered for the process:
+        titles, places and labels repeat from one itinerary to the next."""
         widths = self._latin["B" if bold else ""].cw
-        scale = size * 0.001 * PT
-        space = widths[ord(" ")] * scale
-        lines: list[str] = []
-        for paragraph in text.split("\n"):
-            line: list[str] = []
-            used = 0.0
-            for word in paragraph.split(" "):
-                needed = sum(widths[ord(char)] for char in word) * scale
-                if line and used + space + needed <= width:
-                    line.append(word)
-                    used += space + needed
-                    continue
-                if line:
-                    lines.append(" ".join(line))
-                if needed <= width:
-                    line, used = [word], needed
-                    continue
-                piece: list[str] = []  # a word wider than the line: cut it
-                used = 0.0
-                for char in word:
-                    advance = widths[ord(char)] * scale
-                    if piece and used + advance > width:
-                        lines.append("".join(piece))
-                        piece, used = [], 0.0
-                    piece.append(char)
-                    used += advance
-                line = ["".join(piece)]
-            lines.append(" ".join(line))
-        return lines
+        if not self.reuse:
+            return _wrapped(text, widths, width, size)
+        key = (text, width, size, bold, id(widths))  # the font's widths live as long
+        wrap = _wrapped
+        return remembered(_WRAPS, key, lambda: wrap(text, widths, width, size), _SHAPED_WIDTHS_KEPT)
 
     def start(self) -> str:
         """``L``, or ``R`` in a right-to-left document: where a line of text begins."""
@@ -512,3 +485,45 @@ class Table:
         bottom = top - 0.8 + height
         pdf.line(pdf.l_margin, bottom, pdf.l_margin + sum(self.widths), bottom)
         pdf.set_y(bottom)
+
+
+_WRAPS: dict[tuple[object, ...], tuple[str, ...]] = {}
+"""Plain texts wrapped into lines, by text, width, size and font."""
+
+
+def _wrapped(text: str, widths: Mapping[int, float], width: float, size: float) -> tuple[str, ...]:
+    """Greedy word wrap of plain text in a font of these advance *widths* (by code
+    point); a word longer than a line is cut.
+
+    Widths add up (plain text is drawn without kerning), so each character is
+    measured once: linear in the length of the text, however long a word is.
+    """
+    scale = size * 0.001 * PT
+    space = widths[ord(" ")] * scale
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line: list[str] = []
+        used = 0.0
+        for word in paragraph.split(" "):
+            needed = sum(widths[ord(char)] for char in word) * scale
+            if line and used + space + needed <= width:
+                line.append(word)
+                used += space + needed
+                continue
+            if line:
+                lines.append(" ".join(line))
+            if needed <= width:
+                line, used = [word], needed
+                continue
+            piece: list[str] = []  # a word wider than the line: cut it
+            used = 0.0
+            for char in word:
+                advance = widths[ord(char)] * scale
+                if piece and used + advance > width:
+                    lines.append("".join(piece))
+                    piece, used = [], 0.0
+                piece.append(char)
+                used += advance
+            line = ["".join(piece)]
+        lines.append(" ".join(line))
+    return tuple(lines)
