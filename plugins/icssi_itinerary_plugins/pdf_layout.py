@@ -12,14 +12,15 @@ from datetime import datetime
 from typing import ClassVar
 
 from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.enums import MethodReturnValue, TextMode, XPos, YPos
+from fpdf.fonts import TTFFont
 from fpdf.graphics_state import GraphicsState
 from fpdf.line_break import Fragment
 
 from .fonts import ARABIC, LATIN, LATIN_BOLD, FontNotFound, find_font, missing_message
 from .pdf_embed import FontWriter, Subset
 from .pdf_fonts import DocumentFonts, findable
-from .pdf_shaping import ShapedFragment, remembered
+from .pdf_shaping import ShapedFragment, escaped_codes, remembered
 from .qr import QUIET_ZONE, qr_matrix, qr_runs
 from .scripts import is_rtl
 
@@ -236,6 +237,32 @@ class Document(FPDF):
             made.append(ShapedFragment(list(piece.characters), fragment_state, self.k))
         return tuple(made)
 
+    def plain_text(self, x: float, y: float, text: str) -> None:
+        """fpdf2's ``text`` (2.8) of text the Latin font draws alone (:meth:`_use`): the
+        same operators, without the checks and the string built a character at a time."""
+        font = self.current_font
+        if (
+            not self.reuse
+            or not isinstance(font, TTFFont)
+            or font.is_symbol
+            or font.color_font
+            or self.text_mode != TextMode.FILL
+            or self.underline
+            or self.strikethrough
+            or self._record_text_quad_points
+        ):
+            self.text(x, y, text)
+            return
+        if not self.current_font_is_set_on_page:
+            self._out(self._set_font_for_page(font, self.font_size_pt))
+        pick = font.subset.pick
+        codes = (chr(code) for code in map(pick, map(ord, text)) if code is not None)
+        drawn = f"BT {x * self.k:.2f} {(self.h - y) * self.k:.2f} Td ({escaped_codes(codes)}) Tj ET"
+        if self.fill_color != self.text_color:
+            assert self.text_color is not None
+            drawn = f"q {self.text_color.serialize().lower()} {drawn} Q"
+        self._out(drawn)
+
     def get_fallback_font(self, char: str, style: str = "") -> str | None:
         """The font :meth:`_use` chose for *char*'s run of text (fpdf2 asks per character)."""
         return self._route.get(char)
@@ -282,7 +309,7 @@ class Document(FPDF):
                         room = inner - self._width(line, part.size, part.bold)
                         left += room if align == "R" else room / 2
                     baseline = top + number * height + height / 2 + 0.3 * part.size * PT
-                    self.text(left, baseline, line)
+                    self.plain_text(left, baseline, line)
                 self.set_xy(x, top + len(lines) * height)
             return len(lines) * height
         self.set_text_color(*part.color)
@@ -339,7 +366,7 @@ class Document(FPDF):
             if align != "L":
                 spare = room - self._width(text, size, bold)
                 left += spare if align == "R" else spare / 2
-            self.text(left, top + height / 2 + 0.3 * size * PT, text)
+            self.plain_text(left, top + height / 2 + 0.3 * size * PT, text)
         else:
             while size > 5 and self.shaped_width(text) > room:
                 size -= 0.25

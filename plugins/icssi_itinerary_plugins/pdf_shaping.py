@@ -14,14 +14,14 @@ Built on fpdf2 internals (``TTFFont``, ``Fragment``), like :mod:`.pdf_fonts`.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from fpdf.fonts import Glyph, TTFFont
 from fpdf.line_break import Fragment
 from fpdf.util import escape_parens
 
-__all__ = ["KEPT", "ShapedFragment", "ShapingFont", "remembered"]
+__all__ = ["KEPT", "ShapedFragment", "ShapingFont", "escaped_codes", "remembered"]
 
 KEPT = 1_000
 """Shaped texts a font keeps; when full it starts again (names and addresses, which
@@ -131,7 +131,7 @@ class ShapedFragment(Fragment):
             assert code is not None  # a glyph, never None, always has a code
             if x_offset != 0 or y_offset != 0:
                 if run:
-                    drawn.append(f"({_escaped(run)}) Tj ")
+                    drawn.append(f"({escaped_codes(run)}) Tj ")
                     run = []
                 offset_x = pos_x + x_offset * scale * size * stretch / 1000 / k
                 offset_y = pos_y - y_offset * scale * size * stretch / 1000 / k
@@ -144,15 +144,15 @@ class ShapedFragment(Fragment):
                 pos_x += word_spacing
             if placed or spaced:
                 if run:
-                    drawn.append(f"({_escaped(run)}) Tj ")
+                    drawn.append(f"({escaped_codes(run)}) Tj ")
                     run = []
                 drawn.append(f"1 0 0 1 {pos_x * k:.2f} {(h - pos_y) * k:.2f} Tm ")
         if run:
-            drawn.append(f"({_escaped(run)}) Tj")
+            drawn.append(f"({escaped_codes(run)}) Tj")
         return "".join(drawn)
 
 
-def _escaped(codes: list[str]) -> str:
+def escaped_codes(codes: Iterable[str]) -> str:
     """Subset codes as a PDF string of two bytes each (``TTFFont.escape_text``)."""
     return escape_parens("".join(codes).encode("utf-16-be").decode("latin-1"))
 
