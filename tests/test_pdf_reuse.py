@@ -43,6 +43,8 @@ def forget() -> None:
     pdf_embed._subset.cache_clear()
     pdf_embed._cut.cache_clear()
     pdf_embed._CID_MAPS.clear()
+    pdf_embed._CMAPS.clear()
+    pdf_embed._WIDTHS.clear()
     pdf_layout._SHAPED_WIDTHS.clear()
     pdf_layout._PIECES.clear()
     pdf_layout._WRAPS.clear()

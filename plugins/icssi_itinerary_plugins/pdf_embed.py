@@ -35,7 +35,7 @@ from fpdf.output import (
     OutputProducer,
     PDFFont,
     _build_cmap_blocks,
-    _tt_font_widths,
+    _cid_font_widths,
 )
 from fpdf.syntax import Name, PDFArray, PDFContentStream
 
@@ -133,21 +133,32 @@ def _unicode(code: int) -> str:
 def _to_unicode(font: TTFFont) -> PDFContentStream:
     """The CMap from each code of the document to the text it stands for: what copying,
     searching and text extraction read."""
-    entries = [
-        f"<{code:04X}> <{''.join(_unicode(u) for u in glyph.unicode)}>\n"
+    texts = tuple(
+        (code, glyph.unicode)
         for glyph, code in font.subset.items()
         if glyph is not None and isinstance(glyph.unicode, tuple) and glyph.unicode
-    ]
-    return PDFContentStream(
-        (
-            "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-            "/CIDSystemInfo\n<</Registry (Adobe)\n/Ordering (UCS)\n/Supplement 0\n>> def\n"
-            "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-            "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
-            f"{_build_cmap_blocks(entries, 'bfchar')}"
-            "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend"
-        ).encode("latin-1")
     )
+    return PDFContentStream(remembered(_CMAPS, texts, lambda: _cmap(texts), _CID_MAPS_KEPT))
+
+
+def _cmap(texts: tuple[tuple[int, tuple[int, ...]], ...]) -> bytes:
+    entries = [f"<{code:04X}> <{''.join(_unicode(u) for u in text)}>\n" for code, text in texts]
+    return (
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+        "/CIDSystemInfo\n<</Registry (Adobe)\n/Ordering (UCS)\n/Supplement 0\n>> def\n"
+        "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+        "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
+        f"{_build_cmap_blocks(entries, 'bfchar')}"
+        "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend"
+    ).encode("latin-1")
+
+
+def _widths(font: TTFFont) -> str:
+    """fpdf2's ``W`` array of the document's codes (``_tt_font_widths``)."""
+    widths = tuple(
+        (code, glyph.glyph_width) for glyph, code in font.subset.items() if glyph is not None
+    )
+    return remembered(_WIDTHS, widths, lambda: _cid_font_widths(dict(widths)), _CID_MAPS_KEPT)
 
 
 def _cid_to_gid(font: TTFFont, fitted: Subset) -> PDFContentStream:
@@ -170,6 +181,10 @@ def _compressed_map(pairs: tuple[tuple[int, int], ...]) -> bytes:
 _CID_MAPS: dict[tuple[tuple[int, int], ...], bytes] = {}
 """Compressed code-to-glyph maps, by their codes and glyphs, for the process."""
 _CID_MAPS_KEPT = 1_000
+_CMAPS: dict[tuple[tuple[int, tuple[int, ...]], ...], bytes] = {}
+"""ToUnicode CMaps, by each code and the text it stands for; as many as the maps."""
+_WIDTHS: dict[tuple[tuple[int, int], ...], str] = {}
+"""``W`` arrays, by each code and its glyph's width; as many as the maps."""
 
 
 class FontWriter(OutputProducer):
@@ -199,7 +214,7 @@ class FontWriter(OutputProducer):
             subtype="CIDFontType2",
             base_font=name,
             d_w=font.desc.missing_width,
-            w=_tt_font_widths(font),
+            w=_widths(font),
         )
         self._add_pdf_obj(descendant, "fonts")
         composite.descendant_fonts = PDFArray([descendant])
