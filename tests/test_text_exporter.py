@@ -394,3 +394,37 @@ def test_agenda_rows_carry_the_instants_not_only_their_labels(
     dated = [row for row in rows if isinstance(row.item.span, DateSpan)]
     assert dated and all(row.arrival is None and not row.elsewhere for row in dated)
     assert all(type(m.value) is date for row in dated for m in row.at_place)
+
+
+def test_an_agenda_asked_again_is_made_for_what_is_asked_now(
+    texts: dict[str, tuple[Itinerary, str]],
+) -> None:
+    """Each format asks for an itinerary's agenda in turn, and the last one is kept: a
+    second clock, a language or items that differ get their own, and what a caller does
+    to the list it got changes nothing for the next."""
+    from icssi_itinerary_plugins.agenda import agenda
+
+    itinerary, _ = texts["amal-karim"]
+    items, programme = itinerary.items, itinerary.programme
+
+    def headings(days: list[Any]) -> list[str]:
+        return [day.heading for day in days]
+
+    def clocks(days: list[Any]) -> list[tuple[str, ...]]:
+        return [tuple(m.label for m in row.elsewhere) for day in days for row in day.rows]
+
+    english = agenda(items, programme, BAGHDAD_ZONE, reader("en"))
+    arabic = agenda(items, programme, BAGHDAD_ZONE, reader("ar"))
+    assert headings(arabic) != headings(english)
+    assert headings(arabic) == headings(agenda(list(items), programme, BAGHDAD_ZONE, reader("ar")))
+    oslo = agenda(items, programme, zone("Europe/Oslo"), reader("ar"))
+    assert clocks(oslo) != clocks(arabic) and any(clocks(oslo))
+    one_clock = agenda(items, programme, None, reader("ar"))
+    assert not any(clocks(one_clock))
+    rest = items[1:]
+    fewer = agenda(rest, programme, None, reader("ar"))
+    assert sum(len(day.rows) for day in fewer) == sum(len(day.rows) for day in one_clock) - 1
+    again = agenda(rest, programme, None, reader("ar"))
+    assert again == fewer
+    again.clear()
+    assert agenda(rest, programme, None, reader("ar")) == fewer

@@ -168,7 +168,38 @@ def agenda(
 
     A row carries ``now_in`` where the delegate's city changes: on arrival for a leg,
     at the event for an event in a new city. A stay never moves anyone.
+
+    The agenda made last is kept for the same items (a tuple: it cannot change), since
+    each format of an itinerary asks for it in turn.
     """
+    last = _LAST[0] if _LAST else None
+    if (
+        last is not None
+        and isinstance(items, tuple)
+        and last[0] is items
+        and last[1] is programme
+        and last[2] == other
+        and last[3] is reader
+    ):
+        return list(last[4])
+    days = _agenda(items, programme, other, reader)
+    if isinstance(items, tuple):
+        _LAST[:] = [(items, programme, other, reader, tuple(days))]
+    return days
+
+
+_Made = tuple[tuple[ItineraryItem, ...], Programme, Timezone | None, Reader, tuple[Day, ...]]
+_LAST: list[_Made] = []
+"""The last agenda made of a tuple of items, with what it was made of (kept alive, so
+that no other object can take their place)."""
+
+
+def _agenda(
+    items: Iterable[ItineraryItem],
+    programme: Programme,
+    other: Timezone | None,
+    reader: Reader,
+) -> list[Day]:
     days: list[Day] = []
     rows: list[Row] = []
     current: date | None = None
