@@ -7,13 +7,17 @@ with ``babel.cfg``, the configuration a translator uses (docs/translating.md).
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import babel.dates
+import pendulum
 import pytest
 from babel.messages.catalog import Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT
 from icssi_itinerary import available_languages, localize, reader, zone
@@ -126,3 +130,30 @@ def test_a_language_without_a_catalogue_is_read_in_english(tag: str) -> None:
 def test_every_arabic_tag_is_served_by_the_arabic_catalogue(tag: str) -> None:
     assert catalogue_language(tag) == "ar"
     assert reader(tag).zone_words(zone("Asia/Baghdad")) == "توقيت بغداد"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    instant=st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2037, 12, 31)),
+    place=st.sampled_from(["Asia/Baghdad", "Europe/Oslo", "America/St_Johns", "Asia/Kathmandu"]),
+    language=st.sampled_from(["en", "ar", "ar-IQ", "nb"]),
+)
+def test_remembered_dates_times_and_cities_read_as_babel_writes_them(
+    instant: datetime, place: str, language: str
+) -> None:
+    """Each date, time of day and zone's city is made once per process: every later one
+    reads as Babel itself writes it for that instant (as UTC), in that zone and language,
+    the second time round a clock change included."""
+    words, there = reader(language), zone(place)
+    at = pendulum.instance(instant.replace(tzinfo=UTC)).in_timezone(there)
+    digits = words.digits
+    assert words.time(at) == digits(babel.dates.format_skeleton("Hm", at, locale=words.locale))
+    assert words.date(at.date(), "full") == digits(
+        babel.dates.format_date(at.date(), "full", locale=words.locale)
+    )
+    assert words.date(at, "MMMEd") == digits(
+        babel.dates.format_skeleton("MMMEd", at, locale=words.locale)
+    )
+    city = babel.dates.get_timezone_location(there, locale=words.locale, return_city=True)
+    assert words.city(there) == city
+    assert words.city(there, "Somewhere") == "Somewhere"

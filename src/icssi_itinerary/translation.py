@@ -177,37 +177,66 @@ class Reader:
     def date(self, day: date, pattern: str = "full") -> str:
         """*day* in a CLDR format (``full``, ``long``, ``medium``, ``short``) or skeleton
         (``MMMEd``, ``yMMMd`` …), in the locale's words and digits."""
-        import babel.dates
-
-        if pattern in ("full", "long", "medium", "short"):
-            text = babel.dates.format_date(day, pattern, locale=self.locale)
-        else:
-            text = babel.dates.format_skeleton(pattern, day, locale=self.locale)
-        return self.digits(text)
+        return _date(self, day, pattern)
 
     def time(self, moment: datetime) -> str:
         """The wall-clock time of *moment*, hours and minutes in the locale's 24-hour
         form (``09:05``), in its digits."""
-        import babel.dates
-
-        text = babel.dates.format_skeleton("Hm", moment, locale=self.locale)
-        return self.digits(text)
+        return _time(self, moment.hour, moment.minute, moment)
 
     def city(self, zone: tzinfo, name: str | None = None) -> str:
         """The city *zone* is named after, in the reader's language (``بغداد``). With
         *name*, a city the data names in that zone: translated where it is the zone's
         own city (``Oslo`` → ``أوسلو``), else kept (``Geneva`` in ``Europe/Zurich``)."""
-        import babel.dates
-
-        own = babel.dates.get_timezone_location(zone, locale="en", return_city=True)
+        own = _zone_city(zone, "en")
         if name is not None and name.casefold() != own.casefold():
             return name
-        return babel.dates.get_timezone_location(zone, locale=self.locale, return_city=True)
+        return _zone_city(zone, self.locale)
 
     def zone_words(self, zone: tzinfo, city: str | None = None) -> str:
         """*zone* in words, after *city* (where the data names one) or the zone's own
         city: ``Geneva time``, ``توقيت بغداد``; never an IANA name."""
         return self.gettext("%(city)s time", city=self.city(zone, city))
+
+
+# What Babel makes of a date, a time of day or a zone depends on nothing else, and takes
+# it a thousand lookups in CLDR's data: each is made once per process (bounded).
+
+
+@functools.lru_cache(maxsize=4096)
+def _date(words: Reader, day: date, pattern: str) -> str:
+    import babel.dates
+
+    if pattern in ("full", "long", "medium", "short"):
+        text = babel.dates.format_date(day, pattern, locale=words.locale)
+    else:
+        text = babel.dates.format_skeleton(pattern, day, locale=words.locale)
+    return words.digits(text)
+
+
+def _time(words: Reader, hour: int, minute: int, moment: datetime) -> str:
+    """*moment*'s ``Hm`` (24-hour hours and minutes: nothing but *hour* and *minute*
+    shows), made for the first moment of each."""
+    key = (words, hour, minute)
+    text = _TIMES.get(key)
+    if text is None:
+        import babel.dates
+
+        if len(_TIMES) >= 4096:
+            _TIMES.clear()
+        formatted = babel.dates.format_skeleton("Hm", moment, locale=words.locale)
+        text = _TIMES[key] = words.digits(formatted)
+    return text
+
+
+_TIMES: dict[tuple[Reader, int, int], str] = {}
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone_city(zone: tzinfo, locale: babel.Locale | str) -> str:
+    import babel.dates
+
+    return babel.dates.get_timezone_location(zone, locale=locale, return_city=True)
 
 
 @functools.cache
