@@ -519,6 +519,36 @@ def test_hostile_text_survives_in_json(programme: Programme, json_validator: Any
         assert found["title"].startswith(HOSTILE) and found["abstract"] == HOSTILE
 
 
+def test_schedule_json_is_what_pythons_json_writes_of_it_indented(
+    programme: Programme, roster: Roster
+) -> None:
+    """Each event's JSON is written once per process and put in its place: every document
+    is still exactly ``json.dumps(..., indent=2)`` of what it holds, with text that looks
+    like the placeholder, a NUL, and events that take the programme's URL or a URN."""
+    tricky = '"\\u00000\\u0000" \x00 \\ \n'
+    hostile = replace(
+        programme,
+        url="",
+        events=tuple(
+            replace(event, title=tricky + event.title, url="" if n % 2 else event.url)
+            for n, event in enumerate(programme.events)
+        ),
+    )
+    documents = [programme_bytes(p, "frab-json") for p in (programme, hostile)]
+    for delegate in roster.delegates:
+        for each in (programme, hostile):
+            itinerary = build_itinerary(each, delegate)
+            documents.append(
+                render_itinerary(get_exporters()["frab-json"], itinerary, RenderOptions())
+            )
+    urns = 0
+    for data in documents:
+        document = json.loads(data)
+        assert data == (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+        urns += sum(event["url"].startswith("urn:uuid:") for event in json_events(data))
+    assert urns > 0
+
+
 # --- determinism and privacy -----------------------------------------------------------------
 
 
