@@ -519,13 +519,11 @@ def test_hostile_text_survives_in_json(programme: Programme, json_validator: Any
         assert found["title"].startswith(HOSTILE) and found["abstract"] == HOSTILE
 
 
-def test_schedule_json_is_what_pythons_json_writes_of_it_indented(
-    programme: Programme, roster: Roster
-) -> None:
-    """Each event's JSON is written once per process and put in its place: every document
-    is still exactly ``json.dumps(..., indent=2)`` of what it holds, with text that looks
-    like the placeholder, a NUL, and events that take the programme's URL or a URN."""
-    tricky = '"\\u00000\\u0000" \x00 \\ \n'
+def tricky_documents(programme: Programme, roster: Roster, name: str) -> list[bytes]:
+    """The programme's and each sample itinerary's schedule, as they are and with titles
+    that look like the placeholders the writers use, hold a NUL, and events without a
+    URL in a programme without one."""
+    tricky = '"\\u00000\\u0000" <!--icssi-itinerary-event:0--> \x00 \\ \n'
     hostile = replace(
         programme,
         url="",
@@ -534,19 +532,39 @@ def test_schedule_json_is_what_pythons_json_writes_of_it_indented(
             for n, event in enumerate(programme.events)
         ),
     )
-    documents = [programme_bytes(p, "frab-json") for p in (programme, hostile)]
+    documents = [programme_bytes(p, name) for p in (programme, hostile)]
     for delegate in roster.delegates:
         for each in (programme, hostile):
             itinerary = build_itinerary(each, delegate)
-            documents.append(
-                render_itinerary(get_exporters()["frab-json"], itinerary, RenderOptions())
-            )
+            documents.append(render_itinerary(get_exporters()[name], itinerary, RenderOptions()))
+    return documents
+
+
+def test_schedule_json_is_what_pythons_json_writes_of_it_indented(
+    programme: Programme, roster: Roster
+) -> None:
+    """Each event's JSON is written once per process and put in its place: every document
+    is still exactly ``json.dumps(..., indent=2)`` of what it holds."""
     urns = 0
-    for data in documents:
+    for data in tricky_documents(programme, roster, "frab-json"):
         document = json.loads(data)
         assert data == (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
         urns += sum(event["url"].startswith("urn:uuid:") for event in json_events(data))
     assert urns > 0
+
+
+def test_schedule_xml_is_what_elementtree_writes_of_it_indented(
+    programme: Programme, roster: Roster
+) -> None:
+    """Each ``<event>`` is written once per process and put in its place: every document
+    is still exactly what ElementTree writes of the tree it holds, indented."""
+    events = 0
+    for data in tricky_documents(programme, roster, "frab"):
+        root = ET.fromstring(data)
+        ET.indent(root, space="  ")
+        assert data == ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+        events += len(root.findall("day/room/event"))
+    assert events > 0
 
 
 # --- determinism and privacy -----------------------------------------------------------------

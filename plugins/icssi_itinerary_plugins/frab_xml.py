@@ -29,10 +29,10 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
     return element
 
 
-def _made_event(slot: Slot) -> ET.Element:
-    """The ``<event>`` of *slot*: one element, appended to every document that holds
-    the slot (ElementTree keeps no parent; :func:`ET.indent` gives it the same
-    whitespace in each, at the same depth)."""
+def _made_event(slot: Slot) -> str:
+    """The ``<event>`` of *slot* as XML text, indented for its depth in the document
+    (``schedule/day/room/event``), without the whitespace after it: written once per
+    process and put in its place in every document that holds the slot."""
     event = slot.event
     element = ET.Element("event", {"id": str(slot.number), "guid": _x(slot.guid)})
     _sub(element, "room", slot.room.name)
@@ -54,7 +54,11 @@ def _made_event(slot: Slot) -> ET.Element:
     url = safe_url(event.url)
     if url:
         _sub(element, "url", url)
-    return element
+    ET.indent(element, space="  ", level=_EVENT_DEPTH)
+    return ET.tostring(element, encoding="unicode")
+
+
+_EVENT_DEPTH = 3
 
 
 _xml_event = frab_model.SlotMade(_made_event)
@@ -63,6 +67,7 @@ _xml_event = frab_model.SlotMade(_made_event)
 def render_xml(schedule: Schedule) -> bytes:
     programme = schedule.programme
     root = ET.Element("schedule")
+    events: list[str] = []
     _sub(root, "generator", name=GENERATOR, version=generator_version())
     url = safe_url(programme.url)
     if url:
@@ -97,11 +102,19 @@ def render_xml(schedule: Schedule) -> bytes:
         )
         for room, slots in day.rooms():
             room_element = _sub(day_element, "room", name=room.name, guid=room.guid)
-            room_element.extend(_xml_event(slot) for slot in slots)
+            for slot in slots:
+                room_element.append(ET.Comment(f"{_PLACE}{len(events)}"))
+                events.append(_xml_event(slot))
     ET.indent(root, space="  ")
     # as ET.tostring(root, encoding="utf-8", xml_declaration=True) writes it, in half
     # the time (it encodes each piece it writes on its own)
-    return _DECLARATION + ET.tostring(root, encoding="unicode").encode("utf-8") + b"\n"
+    text = ET.tostring(root, encoding="unicode")
+    spliced = _PLACEHOLDER.sub(lambda found: events[int(found[1])], text)
+    return _DECLARATION + spliced.encode("utf-8") + b"\n"
 
 
 _DECLARATION = b"<?xml version='1.0' encoding='utf-8'?>\n"
+_PLACE = "icssi-itinerary-event:"
+_PLACEHOLDER = re.compile(f"<!--{_PLACE}([0-9]+)-->")
+"""Where :func:`render_xml` put an event: a comment no text of the programme can give
+(its ``<`` is written ``&lt;`` in text and attributes)."""
