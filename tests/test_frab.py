@@ -30,6 +30,7 @@ from conftest import ROOT, SAMPLE_ROSTER, needs_shared, press_statement
 from icssi_itinerary import (
     DateSpan,
     Event,
+    Itinerary,
     Programme,
     RenderOptions,
     Roster,
@@ -43,7 +44,7 @@ from icssi_itinerary import (
 )
 from icssi_itinerary.cli import cli
 from icssi_itinerary.plugins import get_exporters
-from icssi_itinerary_plugins import frab_model
+from icssi_itinerary_plugins import frab_json, frab_model
 
 SCHEMAS = ROOT.parent / "shared" / "schemas" / "frab"
 XSD = SCHEMAS / "schedule.xml.xsd"
@@ -602,6 +603,7 @@ def test_a_schedule_does_not_depend_on_what_the_process_scheduled_before(
 
     def alone(render: Callable[[Any, Any, RenderOptions], bytes], what: Any) -> bytes:
         frab_model._LAST.clear()  # as in a new process
+        frab_json._VERSION.clear()
         return render(exporter, what, RenderOptions())
 
     other_alone = alone(render_programme, other)
@@ -617,6 +619,30 @@ def test_a_schedule_does_not_depend_on_what_the_process_scheduled_before(
     changed = replace(holder, items=tuple(cancelled if i is mep else i for i in holder.items))
     data = render_itinerary(exporter, changed, RenderOptions())
     assert f"Cancelled: {mep.title}".encode() in data
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_itineraries_of_as_many_events_each_get_their_own_version(
+    programme: Programme, roster: Roster, name: str
+) -> None:
+    """The last schedule's version is kept for the next writer: an itinerary right after
+    another with as many events, one of them changed, gets the version of its own."""
+    exporter = get_exporters()[name]
+    first = build_itinerary(programme, roster.delegates[0])
+    last = [item for item in first.items if isinstance(item, Event)][-1]
+    moved = replace(last, title="Moved")
+    second = replace(first, items=tuple(moved if item is last else item for item in first.items))
+
+    def fresh(itinerary: Itinerary) -> bytes:
+        frab_model._LAST.clear()  # as in a new process
+        frab_json._VERSION.clear()
+        return render_itinerary(exporter, itinerary, RenderOptions())
+
+    alone = fresh(second)
+    fresh(first)
+    after_first = render_itinerary(exporter, second, RenderOptions())
+    assert after_first == alone
+    assert b"Moved" in alone
 
 
 @pytest.mark.parametrize("name", FORMATS)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .frab_model import (
     GENERATOR,
@@ -18,7 +19,10 @@ from .frab_model import (
     generator_version,
 )
 
-__all__ = ["JSON_SCHEMA_URL", "json_conference", "render_json", "version"]
+if TYPE_CHECKING:
+    from icssi_itinerary import Programme
+
+__all__ = ["JSON_SCHEMA_URL", "json_conference", "render_json", "schedule_version", "version"]
 
 JSON_SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 _TIME_ZONE_NAME = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")  # the JSON schema's pattern
@@ -125,6 +129,29 @@ def version(conference: dict[str, Any]) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+def schedule_version(schedule: Schedule) -> str:
+    """:func:`version` of *schedule*'s conference, kept for the last schedule: both
+    writers ask for each itinerary's in turn. A schedule is made of its programme and
+    slots alone, and a slot is the same object whenever it is scheduled again."""
+    programme, slots = schedule.programme, schedule.slots
+    if _VERSION:
+        last_programme, last_slots, made = _VERSION[0]
+        if (
+            last_programme is programme
+            and len(last_slots) == len(slots)
+            and all(map(operator.is_, last_slots, slots))
+        ):
+            return made
+    made = version(json_conference(schedule))
+    _VERSION[:] = [(programme, slots, made)]
+    return made
+
+
+_VERSION: list[tuple[Programme, tuple[Slot, ...], str]] = []
+"""The last schedule's version, with what it was made of (kept alive: their ids stay
+theirs)."""
+
+
 def render_json(schedule: Schedule) -> bytes:
     """The document, indented by two spaces. Python writes indented JSON without its C
     encoder, five times slower: each event's text is written once per process and put in
@@ -139,7 +166,7 @@ def render_json(schedule: Schedule) -> bytes:
         "$schema": JSON_SCHEMA_URL,
         "generator": {"name": GENERATOR, "version": generator_version()},
         "schedule": {
-            "version": version(json_conference(schedule)),
+            "version": schedule_version(schedule),
             "conference": json_conference(schedule, placeholder),
         },
     }

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from icssi_itinerary import safe_url
 
 from . import frab_model
-from .frab_json import json_conference, version
+from .frab_json import schedule_version
 from .frab_model import GENERATOR, Schedule, Slot, clock_text, duration_text, generator_version
 
 __all__ = ["render_xml"]
@@ -72,7 +72,7 @@ def render_xml(schedule: Schedule) -> bytes:
     url = safe_url(programme.url)
     if url:
         _sub(root, "url", url)
-    _sub(root, "version", version(json_conference(schedule)))
+    _sub(root, "version", schedule_version(schedule))
     conference = _sub(root, "conference")
     _sub(conference, "title", programme.title)
     _sub(conference, "acronym", schedule.acronym)
