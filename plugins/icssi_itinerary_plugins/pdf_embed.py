@@ -20,13 +20,14 @@ Sans CJK) are written by fpdf2 itself.
 
 from __future__ import annotations
 
+import hashlib
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fontTools import subset, ttLib  # type: ignore[import-untyped]
 from fpdf.fonts import TTFFont
@@ -138,7 +139,7 @@ def _to_unicode(font: TTFFont) -> PDFContentStream:
         for glyph, code in font.subset.items()
         if glyph is not None and isinstance(glyph.unicode, tuple) and glyph.unicode
     )
-    return PDFContentStream(remembered(_CMAPS, texts, lambda: _cmap(texts), _CID_MAPS_KEPT))
+    return PDFContentStream(_kept(_CMAPS, texts, lambda: _cmap(texts)))
 
 
 def _cmap(texts: tuple[tuple[int, tuple[int, ...]], ...]) -> bytes:
@@ -158,7 +159,7 @@ def _widths(font: TTFFont) -> str:
     widths = tuple(
         (code, glyph.glyph_width) for glyph, code in font.subset.items() if glyph is not None
     )
-    return remembered(_WIDTHS, widths, lambda: _cid_font_widths(dict(widths)), _CID_MAPS_KEPT)
+    return _kept(_WIDTHS, widths, lambda: _cid_font_widths(dict(widths)))
 
 
 def _cid_to_gid(font: TTFFont, fitted: Subset) -> PDFContentStream:
@@ -168,7 +169,7 @@ def _cid_to_gid(font: TTFFont, fitted: Subset) -> PDFContentStream:
         sorted((code, fitted.glyph_ids[glyph.glyph_name]) for glyph, code in font.subset.items()
                if glyph is not None)
     )  # fmt: skip
-    return _Compressed(remembered(_CID_MAPS, pairs, lambda: _compressed_map(pairs), _CID_MAPS_KEPT))
+    return _Compressed(_kept(_CID_MAPS, pairs, lambda: _compressed_map(pairs)))
 
 
 def _compressed_map(pairs: tuple[tuple[int, int], ...]) -> bytes:
@@ -178,12 +179,27 @@ def _compressed_map(pairs: tuple[tuple[int, int], ...]) -> bytes:
     return PDFContentStream(contents=bytes(table), compress=True).content_stream()
 
 
-_CID_MAPS: dict[tuple[tuple[int, int], ...], bytes] = {}
-"""Compressed code-to-glyph maps, by their codes and glyphs, for the process."""
-_CID_MAPS_KEPT = 1_000
-_CMAPS: dict[tuple[tuple[int, tuple[int, ...]], ...], bytes] = {}
+_Written = TypeVar("_Written")
+
+
+def _kept(
+    table: dict[bytes, _Written],
+    described: Sequence[tuple[int, object]],
+    make: Callable[[], _Written],
+) -> _Written:
+    """What *make* writes of a document's font, kept for the process by what the font
+    maps (each code and its glyph, text or width): under a digest of 16 bytes, not the
+    20 kB tuple (an Arabic font holds its whole alphabet); at most :data:`_KEPT`."""
+    key = hashlib.blake2b(repr(described).encode("ascii"), digest_size=16).digest()
+    return remembered(table, key, make, _KEPT)
+
+
+_CID_MAPS: dict[bytes, bytes] = {}
+"""Compressed code-to-glyph maps, by (the digest of) their codes and glyphs."""
+_KEPT = 1_000
+_CMAPS: dict[bytes, bytes] = {}
 """ToUnicode CMaps, by each code and the text it stands for; as many as the maps."""
-_WIDTHS: dict[tuple[tuple[int, int], ...], str] = {}
+_WIDTHS: dict[bytes, str] = {}
 """``W`` arrays, by each code and its glyph's width; as many as the maps."""
 
 

@@ -283,7 +283,7 @@ class Document(FPDF):
             return _wrapped(text, widths, width, size)
         key = (text, width, size, bold, id(widths))  # the font's widths live as long
         wrap = _wrapped
-        return remembered(_WRAPS, key, lambda: wrap(text, widths, width, size), _SHAPED_WIDTHS_KEPT)
+        return remembered(_WRAPS, key, lambda: wrap(text, widths, width, size), _WRAPS_KEPT)
 
     def start(self) -> str:
         """``L``, or ``R`` in a right-to-left document: where a line of text begins."""
@@ -516,6 +516,8 @@ class Table:
 
 _WRAPS: dict[tuple[object, ...], tuple[str, ...]] = {}
 """Plain texts wrapped into lines, by text, width, size and font."""
+_WRAPS_KEPT = 5_000
+"""Enough for what repeats (titles, places, labels); names and addresses come once."""
 
 
 def _wrapped(text: str, widths: Mapping[int, float], width: float, size: float) -> tuple[str, ...]:

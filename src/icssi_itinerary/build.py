@@ -77,13 +77,14 @@ def build_all(
         return delegate.id, files, itinerary.problems
 
     folders: list[tuple[str, tuple[str, ...]]] = []  # each delegate's folder and files
+    names: dict[str, str] = {}  # each file name once, not once per delegate
 
     def done(result: tuple[str, list[tuple[str, bytes]], tuple[Problem, ...]]) -> None:
         folder, files, problems = result
         _make_folder(staging / folder)
         for name, data in files:
             _write_new(staging / folder / name, data)
-        folders.append((folder, tuple(name for name, _ in files)))
+        folders.append((folder, tuple(names.setdefault(name, name) for name, _ in files)))
         if progress is not None:
             progress(problems)
 
@@ -100,11 +101,11 @@ def build_all(
         for folder, files in folders:
             _move_folder(staging / folder, out / folder, files)
         every = (f"{folder}/{name}" for folder, files in folders for name in files)
-        names = sorted([*top, *every])  # strings: 120,000 paths would take 60 MiB
-        _remove_stale(out, earlier - set(names))
-        record = {"format": 1, "files": names}
+        written = sorted([*top, *every])  # strings: 120,000 paths would take 60 MiB
+        _remove_stale(out, earlier - set(written))
+        record = {"format": 1, "files": written}
         write_atomic(out / manifest, (json.dumps(record, indent=1) + "\n").encode())
-        return names
+        return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
