@@ -24,7 +24,6 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
-import waitress
 from waitress import wasyncore
 
 import icssi_itinerary
@@ -32,7 +31,7 @@ from conftest import SAMPLE_ROSTER
 from icssi_itinerary import Programme, Roster, load_programme, load_roster
 from icssi_itinerary.plugins import get_exporters
 from icssi_itinerary.publishing import publish
-from icssi_itinerary.serve import make_app, published_site
+from icssi_itinerary.serve import ACCEPT_AT_ONCE, _server, make_app, published_site
 
 BASE_URL = "https://itinerary.example.org"
 FORMATS = ("text", "ical", "html")
@@ -46,12 +45,12 @@ def _publish(programme: Programme, roster: Roster, out: Path, now: datetime) -> 
 
 @contextmanager
 def _serving(root: Path) -> Iterator[int]:
-    """make_app(root) under waitress on a free loopback port, for the block's duration."""
-    server = waitress.create_server(make_app(root), host="127.0.0.1", port=0, threads=8)
+    """make_app(root) under serve's waitress on a free loopback port, for the block's duration."""
+    server, bound = _server(make_app(root), "127.0.0.1", 0)  # as serve sets waitress up
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        yield int(server.effective_port)
+        yield bound
     finally:
         # Closed from the server's own loop (woken by its trigger), so that no socket
         # is closed under a select() running in the other thread.
@@ -245,10 +244,62 @@ def test_200_concurrent_conditional_gets_all_succeed(site: Path, port: int) -> N
     assert len(errors) == 200 and sum(errors) == 0
 
 
+@pytest.mark.parametrize(
+    ("waiting", "room", "taken"),
+    [(20, None, 20), (ACCEPT_AT_ONCE + 6, None, ACCEPT_AT_ONCE), (20, 5, 5)],
+    ids=["all-waiting", "at-most-a-batch", "up-to-the-connection-limit"],
+)
+def test_connections_waiting_together_are_taken_together(
+    site: Path, monkeypatch: pytest.MonkeyPatch, waiting: int, room: int | None, taken: int
+) -> None:
+    """A crowd connecting at once is let in at once (waitress's listener takes one
+    connection each turn of its loop, and the last of 500 waited two seconds), but
+    never beyond the connection limit."""
+    server, port = _server(make_app(site), "127.0.0.1", 0)
+    watched = len(server._map)  # the listener and waitress's trigger
+    if room is not None:
+        monkeypatch.setitem(server.adj.__dict__, "connection_limit", watched + room)
+    clients = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(waiting)]
+    try:
+        time.sleep(0.2)  # the last handshakes reach the listening queue
+        server.handle_accept()
+        assert len(server._map) - watched == taken
+    finally:
+        for client in clients:
+            client.close()
+        wasyncore.close_all(server._map)
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def test_a_crowd_leaves_nothing_on_the_console_but_the_address(site: Path, tmp_path: Path) -> None:
+    """waitress warns of its queue's depth for every request that waits for a thread: a
+    crowd wrote thousands of lines, and a console nobody read (a pipe) stopped the
+    server when it filled. The queue is how a crowd is held; only real trouble is told."""
+    port = _free_port()
+    env = {**os.environ, "ICSSI_ITINERARY_LOAD_PLUGINS": ""}
+    command = [sys.executable, "-m", "icssi_itinerary", "serve", str(site), "--port", str(port)]
+    console = tmp_path / "stderr.txt"
+    with console.open("wb") as stderr:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+    try:
+        deadline = time.monotonic() + 30
+        while not console.read_bytes():
+            assert process.poll() is None and time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.1)
+        with ThreadPoolExecutor(max_workers=64) as pool:
+            statuses = list(pool.map(lambda _: _get(port, "/programme.ics")[0], range(640)))
+        assert statuses == [200] * 640
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert console.read_text(encoding="utf-8").splitlines() == [
+        f"Serving {site} on http://127.0.0.1:{port}/"
+    ]
 
 
 def test_serve_command_serves_the_site(site: Path) -> None:

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .feedhealth import FetchLog
 
-__all__ = ["CACHE_SECONDS", "PERSONAL_CACHE", "WAITRESS", "is_personal", "make_app", "serve"]
+__all__ = [
+    "ACCEPT_AT_ONCE",
+    "CACHE_SECONDS",
+    "PERSONAL_CACHE",
+    "WAITRESS",
+    "is_personal",
+    "make_app",
+    "serve",
+]
 
 CACHE_SECONDS = 300
 """How long clients and caches may keep a file: feeds refresh every few hours anyway."""
@@ -136,6 +144,7 @@ def make_app(root: Path, fetches: FetchLog | None = None) -> WSGIApp:
     """
     import os
     import stat
+    import threading
 
     from whitenoise import WhiteNoise
 
@@ -177,22 +186,36 @@ def make_app(root: Path, fetches: FetchLog | None = None) -> WSGIApp:
             facts = self.facts.get(path) or facts_of(Path(path), types.get(Path(path).suffix))
             _headers(headers, url, facts["etag"], facts["type"])
 
-    loaded: dict[Path, WSGIApp] = {}
+    loaded: dict[str, WSGIApp] = {}  # the version being served, by its link's target
+    loading = threading.Lock()
+    beside = root.absolute().parent.resolve()
+
+    def site_of(version: str) -> WSGIApp:
+        """The files of *version* (read from its manifest once, by one thread)."""
+        with loading:
+            if version not in loaded:
+                where = (beside / version).resolve() if version else root.resolve()
+                site = _SiteFiles(
+                    _not_found,
+                    root=str(where),
+                    max_age=CACHE_SECONDS,
+                    mimetypes={suffix: kind.split(";")[0] for suffix, kind in types.items()},
+                    index_file=True,
+                    allow_all_origins=False,
+                )
+                loaded.clear()
+                loaded[version] = site
+            return loaded[version]
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        current = root.resolve()
-        if current not in loaded:
-            site = _SiteFiles(
-                _not_found,
-                root=str(current),
-                max_age=CACHE_SECONDS,
-                mimetypes={suffix: kind.split(";")[0] for suffix, kind in types.items()},
-                index_file=True,
-                allow_all_origins=False,
-            )
-            loaded.clear()
-            loaded[current] = site
-        return loaded[current](environ, start_response)
+        # One system call a request: where the site's link points now (publish swaps
+        # the link). A plain folder is served as it is.
+        try:
+            version = str(root.readlink())
+        except OSError:
+            version = ""
+        site = loaded.get(version) or site_of(version)
+        return site(environ, start_response)
 
     return app if fetches is None else _recording(app, fetches)
 
@@ -208,6 +231,45 @@ def _allow_open_files(wanted: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
+ACCEPT_AT_ONCE = 64
+"""Connections taken from the queue each time the listening socket is ready."""
+
+
+def _server(app: WSGIApp, host: str, port: int) -> tuple[Any, int]:
+    """waitress set up as :data:`WAITRESS` says, and the port it listens on. Its
+    listener takes every waiting connection (up to :data:`ACCEPT_AT_ONCE`) when the
+    socket is ready, where waitress's own takes one per turn of its loop, which, with
+    700 connections to watch, left the last of 500 clients connecting at once waiting
+    two seconds."""
+    from waitress.adjustments import Adjustments
+    from waitress.server import MultiSocketServer, TcpWSGIServer
+    from waitress.task import ThreadedTaskDispatcher
+
+    class Listener(TcpWSGIServer):  # type: ignore[misc]
+        def handle_accept(self) -> None:
+            for _ in range(ACCEPT_AT_ONCE):
+                open_now = len(self._map)
+                if open_now >= self.adj.connection_limit:
+                    return
+                super().handle_accept()
+                if len(self._map) == open_now:  # none was waiting (or it failed)
+                    return
+
+    adj = Adjustments(host=host, port=port, **WAITRESS)
+    dispatcher = ThreadedTaskDispatcher()
+    dispatcher.set_thread_count(adj.threads)
+    sockets: dict[int, Any] = {}
+    listeners = [
+        Listener(app, sockets, dispatcher=dispatcher, adj=adj, sockinfo=sockinfo)
+        for sockinfo in adj.listen
+    ]
+    bound = int(listeners[0].effective_port)
+    if len(listeners) == 1:
+        return listeners[0], bound
+    where = [(each.effective_host, each.effective_port) for each in listeners]
+    return MultiSocketServer(sockets, adj, where, dispatcher, listeners[0].log_info), bound
+
+
 def serve(
     root: Path,
     host: str = "127.0.0.1",
@@ -218,17 +280,20 @@ def serve(
     """Serve the published site *root* with waitress until interrupted; *listening*
     gets the site's address once the port is open. Fetches of personal feeds are
     counted in the *private* folder (default: the site's, ``<site>.private``)."""
-    import waitress.server
+    import logging
 
     from .errors import InputError
     from .feedhealth import FetchLog
     from .publishing import private_folder
 
     _allow_open_files(WAITRESS["connection_limit"] + 256)
+    # waitress warns "Task queue depth is N" for each request that waits for a thread:
+    # under a crowd, thousands of lines for the queue doing its job.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     fetches = FetchLog(private or private_folder(root, None))
     app = make_app(published_site(root), fetches)
     try:
-        server = waitress.server.create_server(app, host=host, port=port, **WAITRESS)
+        server, bound = _server(app, host, port)
     except OSError as error:
         raise InputError(
             f"cannot listen on {host}:{port} ({error.strerror or error})",
@@ -236,7 +301,7 @@ def serve(
             hint="choose another --port, or stop what is using it",
         ) from None
     if listening is not None:
-        listening(f"http://{host}:{server.effective_port}/")
+        listening(f"http://{host}:{bound}/")
     try:
         server.run()
     finally:
