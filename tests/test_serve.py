@@ -226,6 +226,52 @@ def test_a_republish_is_served_without_restart(
         assert status == 200 and body == new[2]
 
 
+def test_requests_while_the_link_swaps_back_and_forth_each_get_one_whole_version(
+    tmp_path: Path, programme: Programme, roster: Roster
+) -> None:
+    """Clients fetching while publish swaps the site (here, the link flipped between
+    two versions as fast as it can be) each get a whole file of one version, with
+    that version's ETag: no error, no mix."""
+    out = tmp_path / "site"
+    _publish(programme, roster, out, T1)
+    first = out.resolve()
+    bundled = Path(icssi_itinerary.__file__).parent / "data" / "icssi-2014.toml"
+    moved = tmp_path / "programme.toml"
+    text = bundled.read_text(encoding="utf-8")
+    moved.write_text(text.replace("2014-11-03T10:00:00", "2014-11-03T11:00:00"), "utf-8")
+    changed = load_programme(moved)
+    _publish(changed, load_roster(SAMPLE_ROSTER, changed), out, T1 + timedelta(days=1))
+    second = out.resolve()
+    versions = {(v / "programme.ics").read_bytes() for v in (first, second)}
+    assert len(versions) == 2
+    stop = threading.Event()
+
+    def flip() -> None:
+        for number in range(10_000):
+            if stop.is_set():
+                return
+            link = out.parent / f".flip-{number}"
+            link.symlink_to((first, second)[number % 2].name)
+            link.replace(out)
+
+    with _serving(out) as port:
+        flipper = threading.Thread(target=flip)
+        flipper.start()
+        try:
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                answers = list(pool.map(lambda _: _get(port, "/programme.ics"), range(400)))
+        finally:
+            stop.set()
+            flipper.join()
+    assert [status for status, _, _ in answers] == [200] * 400
+    etags: dict[bytes, set[str]] = {}
+    for _, headers, body in answers:
+        etags.setdefault(body, set()).add(headers["ETag"])
+    assert set(etags) == versions  # both versions served, each whole
+    assert [len(tags) for tags in etags.values()] == [1, 1]  # one ETag each, always
+    assert len(set.union(*etags.values())) == 2
+
+
 def test_200_concurrent_conditional_gets_all_succeed(site: Path, port: int) -> None:
     tokens = list(_tokens(site).values())
     paths = ["/programme.ics", "/"] + [f"/{t}/itinerary.ics" for t in tokens]

@@ -214,7 +214,9 @@ def make_app(root: Path, fetches: FetchLog | None = None) -> WSGIApp:
             version = str(root.readlink())
         except OSError:
             version = ""
-        site = loaded.get(version) or site_of(version)
+        site = loaded.get(version)
+        if site is None:
+            site = site_of(version)
         return site(environ, start_response)
 
     return app if fetches is None else _recording(app, fetches)
