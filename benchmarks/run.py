@@ -342,12 +342,60 @@ def startup_measure(runs: int) -> Row:
     )
 
 
+def serve_measure(small: bool) -> Row:
+    """``serve`` under load with republishes, and nginx serving the same folder in the
+    same run (benchmarks/serve_load.py; its defaults at full size)."""
+    import serve_load
+
+    quick = ["--delegates", "20", "--events", "20", "--clients", "50", "--requests", "4"]
+    args = serve_load.options([*quick, "--slow", "20", "--every", "1"] if small else [])
+    mine, theirs = serve_load.measure(args)
+    ours = f"p99 {mine.p99 * 1000:.0f} ms, {mine.errors} errors, {mine.torn} torn"
+    if theirs is None:
+        reference, ratio = "nginx not installed (apt-get install nginx-light)", ""
+    else:
+        reference = f"{theirs.rate:.0f} req/s (nginx; p99 {theirs.p99 * 1000:.0f} ms)"
+        ratio = f"{mine.rate / theirs.rate:.2f}"
+    return (
+        f"serve, {args.clients} clients + {args.slow} slow, {mine.publishes} republishes",
+        f"{ours}, {mine.rate:.0f} req/s",
+        reference,
+        ratio,
+        "0 errors, 0 torn, p99 ≤ 1 s",
+    )
+
+
+def forum_measure(folder: Path, events: int, delegates: int, jobs: int) -> Row:
+    """Every format for *delegates* (``build`` as a coordinator runs it), against a
+    tenth of them in the same run: the ratio is the time a delegate takes in the
+    larger build over the smaller's (benchmarks/forum.py)."""
+    import forum
+
+    tenth = max(1, delegates // 10)
+    part = forum.build(folder / "forum-tenth", events, tenth, jobs)
+    whole = forum.build(folder / "forum", events, delegates, jobs)
+    per_delegate = (whole["seconds"] / delegates) / (part["seconds"] / tenth)
+    return (
+        f"forum build, every format, {delegates} delegates x {events} events, {jobs} jobs",
+        f"{whole['seconds']:.1f} s, peak {whole['total']:.0f} MiB, {whole['files']:.0f} files",
+        f"{part['seconds']:.1f} s ({tenth} delegates)",
+        f"{per_delegate:.2f}",
+        "1.00 is linear; 20000: ≤ 600 s, ≤ 300 MiB",
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="a quick run at a small size")
     parser.add_argument("--jobs", type=int, default=default_jobs())
+    parser.add_argument(
+        "--forum",
+        type=int,
+        help="delegates in the forum build (default 2000, a tenth of the target's 20000)",
+    )
     small = parser.parse_args().small
     jobs = parser.parse_args().jobs
+    forum_size = parser.parse_args().forum or (40 if small else 2000)
     runs = 1 if small else 5
     with tempfile.TemporaryDirectory(prefix="icssi-bench-") as temporary:
         folder = Path(temporary)
@@ -361,6 +409,8 @@ def main() -> None:
         rows += pdf_measure(folder, 50 if small else 300, (4, 8) if small else (200, 1000), jobs)
         rows.append(republish_measure(folder, 50 if small else 300, 10 if small else 500))
         rows.append(startup_measure(2 if small else 10))
+        rows.append(serve_measure(small))
+        rows.append(forum_measure(folder, 50 if small else 500, forum_size, jobs))
     header: Row = ("measure", "ours", "reference (same run)", "ratio", "target")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(5)]
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}")

@@ -206,19 +206,57 @@ def load(
     return tally, elapsed
 
 
-def report(name: str, tally: Tally, elapsed: float) -> float:
+@dataclass(frozen=True)
+class Measured:
+    """One server's run: what its clients saw."""
+
+    answers: int
+    not_modified: int
+    errors: int
+    torn: int
+    p50: float
+    p99: float
+    rate: float
+    publishes: int
+
+    def line(self, name: str) -> str:
+        return (
+            f"{name:<8} {self.answers:>6} answers ({self.not_modified} × 304)  "
+            f"errors {self.errors}  torn {self.torn}  p50 {self.p50 * 1000:.0f} ms  "
+            f"p99 {self.p99 * 1000:.0f} ms  {self.rate:.0f} req/s  "
+            f"({self.publishes} publishes during the run)"
+        )
+
+
+def _measured(tally: Tally, elapsed: float) -> Measured:
     done = len(tally.latencies)
     cuts = statistics.quantiles(tally.latencies, n=100) if done > 1 else [0.0] * 99
-    rate = done / elapsed
-    print(
-        f"{name:<8} {done:>6} answers ({tally.not_modified} × 304)  errors {tally.errors}  "
-        f"torn {tally.torn}  p50 {cuts[49] * 1000:.0f} ms  p99 {cuts[98] * 1000:.0f} ms  "
-        f"{rate:.0f} req/s  ({tally.publishes} publishes during the run)"
-    )
-    return rate
+    return Measured(
+        done, tally.not_modified, tally.errors, tally.torn, cuts[49], cuts[98],
+        done / elapsed, tally.publishes,
+    )  # fmt: skip
 
 
-def main() -> None:
+def measure(args: argparse.Namespace) -> tuple[Measured, Measured | None]:
+    """serve, then nginx where it is installed (else None), under the load *args*
+    describe (the options of :func:`main`), in one run."""
+    work = Path(tempfile.mkdtemp(prefix="serve-load-"))
+    try:
+        folder = synthetic.write(work / "forum", args.events, args.delegates).parent
+        out = work / "site"
+        publish(folder, out)
+        paths = feed_paths(out)
+        with ours(out) as port:
+            mine = _measured(*load(port, paths, args, out, folder))
+        if not NGINX.exists():
+            return mine, None
+        with nginx(out, work) as port:
+            return mine, _measured(*load(port, paths, args, out, folder))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def options(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--delegates", type=int, default=300)
     parser.add_argument("--events", type=int, default=60)
@@ -227,23 +265,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40, help="per client")
     parser.add_argument("--slow", type=int, default=200)
     parser.add_argument("--every", type=float, default=3.0, help="seconds between publishes")
-    args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="serve-load-"))
-    try:
-        folder = synthetic.write(work / "forum", args.events, args.delegates).parent
-        out = work / "site"
-        publish(folder, out)
-        paths = feed_paths(out)
-        with ours(out) as port:
-            mine = report("serve", *load(port, paths, args, out, folder))
-        if NGINX.exists():
-            with nginx(out, work) as port:
-                theirs = report("nginx", *load(port, paths, args, out, folder))
-            print(f"serve's throughput is {mine / theirs:.2f} × nginx's")
-        else:
-            print("nginx is not installed (apt-get install nginx-light): no ratio")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    mine, theirs = measure(options())
+    print(mine.line("serve"))
+    if theirs is None:
+        print("nginx is not installed (apt-get install nginx-light): no ratio")
+        return
+    print(theirs.line("nginx"))
+    print(f"serve's throughput is {mine.rate / theirs.rate:.2f} × nginx's")
 
 
 if __name__ == "__main__":

@@ -135,5 +135,7 @@ def test_the_benchmark_script_runs_at_a_small_size() -> None:
         "PDF itineraries",
         "republish, no change (0 files rewritten)",
         "icssi-itinerary --help",
+        "serve, 50 clients + 20 slow",
+        "forum build, every format, 40 delegates",
     ):
         assert measure in body, body
