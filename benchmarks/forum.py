@@ -90,6 +90,18 @@ def build(folder: Path, events: int, delegates: int, jobs: int) -> dict[str, flo
     return {"seconds": elapsed, "total": total / 1024, "largest": largest / 1024, "files": files}
 
 
+def measure(
+    folder: Path, events: int, delegates: int, jobs: int
+) -> tuple[int, dict[str, float], dict[str, float], float]:
+    """A tenth of *delegates*, then all of them, built in *folder* in one run: the
+    tenth's size, both builds' measures (:func:`build`), and the time per delegate of
+    the whole over the tenth's (1.00 is linear)."""
+    tenth = max(1, delegates // 10)
+    small = build(folder / "tenth", events, tenth, jobs)
+    full = build(folder / "full", events, delegates, jobs)
+    return tenth, small, full, (full["seconds"] / delegates) / (small["seconds"] / tenth)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=500)
@@ -97,11 +109,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=default_jobs())
     arguments = parser.parse_args()
     events, delegates, jobs = arguments.events, arguments.delegates, arguments.jobs
-    tenth = max(1, delegates // 10)
     with tempfile.TemporaryDirectory(prefix="icssi-forum-") as temporary:
-        folder = Path(temporary)
-        small = build(folder / "tenth", events, tenth, jobs)
-        full = build(folder / "full", events, delegates, jobs)
+        tenth, small, full, ratio = measure(Path(temporary), events, delegates, jobs)
     print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, {jobs} jobs")
     for count, measured in ((tenth, small), (delegates, full)):
         print(
@@ -110,7 +119,6 @@ def main() -> None:
             f"peak {measured['total']:4.0f} MiB in all "
             f"(largest process RSS {measured['largest']:.0f} MiB), {measured['files']:.0f} files"
         )
-    ratio = (full["seconds"] / delegates) / (small["seconds"] / tenth)
     print(f"time per delegate, full vs a tenth in the same run: {ratio:.2f} (1.00 is linear)")
     print("targets for 20000 delegates on 2 cores: <= 600 s, peak RSS <= 300 MiB")
 

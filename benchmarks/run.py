@@ -371,10 +371,7 @@ def forum_measure(folder: Path, events: int, delegates: int, jobs: int) -> Row:
     larger build over the smaller's (benchmarks/forum.py)."""
     import forum
 
-    tenth = max(1, delegates // 10)
-    part = forum.build(folder / "forum-tenth", events, tenth, jobs)
-    whole = forum.build(folder / "forum", events, delegates, jobs)
-    per_delegate = (whole["seconds"] / delegates) / (part["seconds"] / tenth)
+    tenth, part, whole, per_delegate = forum.measure(folder / "forum", events, delegates, jobs)
     return (
         f"forum build, every format, {delegates} delegates x {events} events, {jobs} jobs",
         f"{whole['seconds']:.1f} s, peak {whole['total']:.0f} MiB, {whole['files']:.0f} files",
@@ -393,9 +390,9 @@ def main() -> None:
         type=int,
         help="delegates in the forum build (default 2000, a tenth of the target's 20000)",
     )
-    small = parser.parse_args().small
-    jobs = parser.parse_args().jobs
-    forum_size = parser.parse_args().forum or (40 if small else 2000)
+    arguments = parser.parse_args()
+    small, jobs = arguments.small, arguments.jobs
+    forum_size = arguments.forum or (40 if small else 2000)
     runs = 1 if small else 5
     with tempfile.TemporaryDirectory(prefix="icssi-bench-") as temporary:
         folder = Path(temporary)

@@ -195,6 +195,21 @@ def test_traversal_out_of_the_site_is_refused(site: Path, port: int, pattern: st
     assert b"Tigris" not in body  # nothing of links.csv either
 
 
+def _republish_with_an_event_moved(tmp_path: Path, out: Path) -> None:
+    """Publish the bundled programme again into *out*, a day after T1, with one event
+    starting an hour later (the previous version stays beside the new one)."""
+    bundled = Path(icssi_itinerary.__file__).parent / "data" / "icssi-2014.toml"
+    source = bundled.read_text(encoding="utf-8")
+    moved = tmp_path / "programme.toml"
+    assert source.count("start = 2014-11-03T10:00:00") == 1
+    moved.write_text(
+        source.replace("start = 2014-11-03T10:00:00", "start = 2014-11-03T11:00:00"),
+        encoding="utf-8",
+    )
+    changed = load_programme(moved)
+    _publish(changed, load_roster(SAMPLE_ROSTER, changed), out, T1 + timedelta(days=1))
+
+
 def test_a_republish_is_served_without_restart(
     tmp_path: Path, programme: Programme, roster: Roster
 ) -> None:
@@ -203,17 +218,8 @@ def test_a_republish_is_served_without_restart(
     with _serving(out) as port:
         old = _get(port, "/programme.ics")
         assert old[0] == 200 and old[2] == (out / "programme.ics").read_bytes()
-        bundled = Path(icssi_itinerary.__file__).parent / "data" / "icssi-2014.toml"
-        source = bundled.read_text(encoding="utf-8")
-        moved = tmp_path / "programme.toml"
-        assert source.count("start = 2014-11-03T10:00:00") == 1
-        moved.write_text(
-            source.replace("start = 2014-11-03T10:00:00", "start = 2014-11-03T11:00:00"),
-            encoding="utf-8",
-        )
-        changed = load_programme(moved)
         before = (out / "programme.ics").stat()
-        _publish(changed, load_roster(SAMPLE_ROSTER, changed), out, T1 + timedelta(days=1))
+        _republish_with_an_event_moved(tmp_path, out)
         # A republish within the same second as the last one (the moved feed has the
         # same size): the validators must still tell the two feeds apart.
         os.utime(out / "programme.ics", ns=(before.st_atime_ns, before.st_mtime_ns))
@@ -235,12 +241,7 @@ def test_requests_while_the_link_swaps_back_and_forth_each_get_one_whole_version
     out = tmp_path / "site"
     _publish(programme, roster, out, T1)
     first = out.resolve()
-    bundled = Path(icssi_itinerary.__file__).parent / "data" / "icssi-2014.toml"
-    moved = tmp_path / "programme.toml"
-    text = bundled.read_text(encoding="utf-8")
-    moved.write_text(text.replace("2014-11-03T10:00:00", "2014-11-03T11:00:00"), "utf-8")
-    changed = load_programme(moved)
-    _publish(changed, load_roster(SAMPLE_ROSTER, changed), out, T1 + timedelta(days=1))
+    _republish_with_an_event_moved(tmp_path, out)
     second = out.resolve()
     versions = {(v / "programme.ics").read_bytes() for v in (first, second)}
     assert len(versions) == 2
